@@ -1,0 +1,18 @@
+"""File downloads for Django as plain functions."""
+
+from __future__ import annotations
+
+from .download import Download
+from .responses import DownloadResponse
+from .shortcuts import aserve_generated, aserve_path, serve_generated, serve_path
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Download",
+    "DownloadResponse",
+    "aserve_generated",
+    "aserve_path",
+    "serve_generated",
+    "serve_path",
+]

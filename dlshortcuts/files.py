@@ -1,0 +1,71 @@
+"""Files on disk: containment under a root, and opening without surprises."""
+
+from __future__ import annotations
+
+import os
+import stat
+from typing import IO
+
+from django.http import Http404
+
+from .download import Download
+
+__all__ = ["open_file", "resolve_under_root"]
+
+# O_NONBLOCK: opening a FIFO someone planted under the root must not hang the
+# worker (it has no effect on regular files). O_NOCTTY: a terminal device
+# never becomes the worker's controlling terminal.
+_OPEN_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0)
+
+
+def resolve_under_root(root: str | os.PathLike[str], path: str | os.PathLike[str]) -> str:
+    """The real path of ``path`` taken relative to ``root``, or Http404.
+
+    ``path`` typically comes from the URL. It must be relative, and after
+    every symlink and ``..`` is resolved it must still lie inside ``root``
+    (itself resolved): Django's ``safe_join`` does not resolve symlinks.
+
+    :raises Http404: for absolute paths, NUL bytes, or anything resolving
+        outside ``root``. The message names no filesystem path.
+    """
+    relative = os.fspath(path)
+    if "\x00" in relative or os.path.isabs(relative) or relative.startswith("~"):
+        raise Http404("No such file.")
+    base = os.path.realpath(root)
+    target = os.path.realpath(os.path.join(base, relative))
+    if os.path.commonpath([base, target]) != base or target == base:
+        raise Http404("No such file.")
+    return target
+
+
+def open_file(path: str | os.PathLike[str], filename: str | None = None) -> Download:
+    """Open a regular file for serving and describe it from one ``fstat``.
+
+    :param path: the file's path (already checked against a root if it came
+        from the client).
+    :param filename: the download name; defaults to the file's base name.
+    :raises Http404: when the path is missing, unreadable, or not a
+        regular file (directories, devices, FIFOs, sockets).
+    """
+    name = os.fspath(path)
+    try:
+        fd = os.open(name, _OPEN_FLAGS)
+    except (OSError, ValueError) as exc:  # ValueError: embedded NUL byte
+        raise Http404("No such file.") from exc
+    file: IO[bytes] = os.fdopen(fd, "rb")
+    try:
+        # Metadata comes from the open descriptor, not the name: a file
+        # replaced while it is served keeps the validators of the bytes sent.
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise Http404("No such file.")
+    except BaseException:
+        file.close()
+        raise
+    return Download(
+        filename=filename or os.path.basename(name),
+        size=st.st_size,
+        modified=st.st_mtime_ns / 1e9,
+        path=os.path.abspath(name),
+        file=file,
+    )

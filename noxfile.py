@@ -1,0 +1,40 @@
+"""The supported Python x Django matrix (``make matrix``)."""
+
+from __future__ import annotations
+
+import glob
+import os
+
+import nox
+
+# pyenv keeps the other interpreters out of PATH; nox looks them up there.
+for bindir in sorted(glob.glob(os.path.expanduser("~/.pyenv/versions/3.1[0-9]*/bin"))):
+    os.environ["PATH"] = f"{os.environ['PATH']}{os.pathsep}{bindir}"
+
+nox.options.reuse_existing_virtualenvs = True
+nox.options.error_on_missing_interpreters = True
+
+DJANGO = {
+    "4.2": "Django>=4.2,<4.3",
+    "5.2": "Django>=5.2,<5.3",
+    "6": "Django>=6.0,<7",
+}
+MATRIX = [
+    ("3.10", "4.2"),
+    ("3.10", "5.2"),
+    ("3.11", "4.2"),
+    ("3.11", "5.2"),
+    ("3.12", "4.2"),
+    ("3.12", "5.2"),
+    ("3.12", "6"),
+    ("3.13", "5.2"),
+    ("3.13", "6"),
+]
+
+
+@nox.session
+@nox.parametrize(("python", "django"), MATRIX)
+def tests(session: nox.Session, django: str) -> None:
+    """The pytest suite on one Python x Django combination."""
+    session.install("-e", ".[test]", DJANGO[django])
+    session.run("pytest", "--no-cov", "-q", *session.posargs)
