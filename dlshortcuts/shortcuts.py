@@ -108,7 +108,12 @@ async def aserve_path(
 
 
 async def aserve_generated(
-    request: HttpRequest, content: Any, *, filename: str, size: int | None = None, **options_and_url_kwargs: Any
+    request: HttpRequest,
+    content: Any,
+    *,
+    filename: str,
+    size: int | None = None,
+    **options_and_url_kwargs: Any,
 ) -> HttpResponseBase:
     """Async twin of :func:`serve_generated`; a callable ``content`` runs in
     Django's thread-sensitive executor, so it may use the ORM."""
