@@ -1,4 +1,9 @@
-"""The supported Python x Django matrix (``make matrix``)."""
+"""The supported Python x Django matrix (``make matrix``).
+
+Session names read ``tests(3.12-django6)``; ``.ci/run`` picks the oldest and
+the newest Django from them. Virtualenvs live in ``.nox/`` inside the
+checkout and are reused, so a second run only runs the tests.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ import os
 import nox
 
 # pyenv keeps the other interpreters out of PATH; nox looks them up there.
-for bindir in sorted(glob.glob(os.path.expanduser("~/.pyenv/versions/3.1[0-9]*/bin"))):
+for bindir in sorted(glob.glob(os.path.expanduser("~/.pyenv/versions/3.1[0-9].*/bin"))):
     os.environ["PATH"] = f"{os.environ['PATH']}{os.pathsep}{bindir}"
 
 nox.options.reuse_existing_virtualenvs = True
@@ -19,6 +24,7 @@ DJANGO = {
     "5.2": "Django>=5.2,<5.3",
     "6": "Django>=6.0,<7",
 }
+# Django 6 needs Python 3.12+; Django 4.2 stops at Python 3.12.
 MATRIX = [
     ("3.10", "4.2"),
     ("3.10", "5.2"),
@@ -33,7 +39,10 @@ MATRIX = [
 
 
 @nox.session
-@nox.parametrize(("python", "django"), MATRIX)
+@nox.parametrize(
+    ("python", "django"),
+    [nox.param(python, django, id=f"{python}-django{django}") for python, django in MATRIX],
+)
 def tests(session: nox.Session, django: str) -> None:
     """The pytest suite on one Python x Django combination."""
     session.install("-e", ".[test]", DJANGO[django])
