@@ -1,24 +1,26 @@
 # Every target installs what it needs first: nothing is expected on the
-# machine but Python 3 and apt-get.
+# machine but Python 3 and apt-get. Missing Debian packages come from
+# .ci/system-packages, Python packages go into .venv/ inside the checkout,
+# and both steps do nothing when everything is already there.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help demo test lint typecheck docs pytest matrix bench soak clean system-packages
+.PHONY: help demo test lint typecheck docs pytest matrix bench clean system-packages
 
 help:
 	@echo "make demo    - serve the example project on http://127.0.0.1:8000/"
-	@echo "make test    - ruff, mypy (strict), docs (-W) and the whole pytest suite"
-	@echo "make matrix  - the test suite over every supported Python x Django"
+	@echo "make test    - ruff, mypy (strict), docs (-W, doctest) and the whole pytest suite"
+	@echo "make matrix  - the test suite over every supported Python x Django (NOXARGS=... to pick)"
 	@echo "make bench   - speed and memory, side by side with the alternatives"
 
 system-packages:
 	@bash .ci/system-packages
 
+# Reinstalled only when the package metadata or the tool settings change.
 $(STAMP): setup.cfg pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[test,docs,bench]"
 	@touch $@
 
@@ -26,14 +28,18 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# The package and the tests against the test settings, then the demo
+# against its own settings (examples/mypy.ini).
 typecheck: $(STAMP)
 	$(BIN)/mypy
+	cd examples && $(abspath $(BIN))/mypy --config-file mypy.ini
 
 docs: $(STAMP)
 	$(BIN)/sphinx-build -W --keep-going -q -b html docs docs/_build/html
 	$(BIN)/sphinx-build -W --keep-going -q -b doctest docs docs/_build/doctest
 
-pytest: $(STAMP) system-packages
+# pytest exits non-zero (5) when it collects no test, so an empty run fails.
+pytest: system-packages $(STAMP)
 	$(BIN)/pytest
 
 test: system-packages $(STAMP) lint typecheck docs pytest
