@@ -8,7 +8,9 @@ checkout and are reused, so a second run only runs the tests.
 from __future__ import annotations
 
 import glob
+import hashlib
 import os
+from pathlib import Path
 
 import nox
 
@@ -45,5 +47,16 @@ MATRIX = [
 )
 def tests(session: nox.Session, django: str) -> None:
     """The pytest suite on one Python x Django combination."""
-    session.install("-e", ".[test]", DJANGO[django])
+    install_once(session, "-e", ".[test]", DJANGO[django])
     session.run("pytest", "--no-cov", "-q", *session.posargs)
+
+
+def install_once(session: nox.Session, *requirements: str) -> None:
+    """``pip install`` unless this virtualenv already holds these requirements
+    for the current setup.cfg (pip takes half a minute even to do nothing)."""
+    stamp = Path(session.virtualenv.location) / ".installed"
+    key = hashlib.sha256(Path("setup.cfg").read_bytes() + repr(requirements).encode()).hexdigest()
+    if stamp.is_file() and stamp.read_text() == key:
+        return
+    session.install(*requirements)
+    stamp.write_text(key)
