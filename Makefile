@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help demo test lint typecheck docs pytest matrix bench clean system-packages
+.PHONY: help demo demo-packages test lint typecheck docs pytest matrix bench clean system-packages
 
 help:
 	@echo "make demo    - serve the example project on http://127.0.0.1:8000/"
@@ -47,8 +47,11 @@ test: system-packages $(STAMP) lint typecheck docs pytest
 matrix: system-packages $(STAMP)
 	$(BIN)/nox $(NOXARGS)
 
-demo: $(STAMP)
+# The demo needs only libmagic (and python3-venv) from Debian.
+demo-packages:
 	@bash .ci/system-packages --minimal
+
+demo: demo-packages $(STAMP)
 	$(MAKE) -C examples serve PYTHON=$(abspath $(BIN)/python)
 
 bench: system-packages $(STAMP)
