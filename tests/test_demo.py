@@ -116,7 +116,8 @@ def test_production_page_names_the_offload_of_each_download(demo: dict[str, Resp
     assert page.status == 200
     rows = [line.strip() for line in page.text.splitlines() if line.strip().startswith("<tr><td>")]
     assert [row.split('"')[1] for row in rows] == DOWNLOADS
-    assert "<td>A file on disk: nginx via X-Accel-Redirect to an internal location" in rows[0]
+    assert "<td>Offloaded: the web server sends the file on disk." in rows[0]
+    assert "X-Sendfile</code> with the absolute path" in page.text
     assert "<td>None: generated content is not a file the web server can read" in rows[3]
 
 

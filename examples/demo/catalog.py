@@ -43,11 +43,7 @@ class Link:
         return reverse(self.url_name, kwargs=dict(self.url_kwargs))
 
 
-FILE_ON_DISK = (
-    "A file on disk: nginx via X-Accel-Redirect to an internal location, Apache and lighttpd via "
-    "X-Sendfile, LiteSpeed via X-LiteSpeed-Location, Caddy via X-Accel-Redirect and handle_response. "
-    "The web server then answers Range and conditional requests itself, with sendfile(2)."
-)
+FILE_ON_DISK = "Offloaded: the web server sends the file on disk."
 
 LINKS = [
     Link(
@@ -66,7 +62,8 @@ LINKS = [
         code='path("files/<path:path>", serve_path, {"root": PRIVATE_ROOT / "files"})',
         shows="Saved under its exact name: Content-Disposition carries an ASCII filename= "
         "and an RFC 8187 filename*=UTF-8''...",
-        production=FILE_ON_DISK + " The header value is percent-encoded, so the name survives the proxy.",
+        production=FILE_ON_DISK + " The path in the offload header is percent-encoded, so the name "
+        "survives the proxy; Content-Disposition is kept from the app.",
     ),
     Link(
         title="A large file (32 MiB)",
@@ -75,7 +72,7 @@ LINKS = [
         code='path("files/<path:path>", serve_path, {"root": PRIVATE_ROOT / "files"})',
         shows="Range requests: interrupt the download and resume it, or try "
         "curl -r 1048576-1048585 on it. Under WSGI the file goes out with sendfile(2).",
-        production=FILE_ON_DISK,
+        production=FILE_ON_DISK + " The web server answers Range and If-None-Match itself.",
     ),
     Link(
         title="A CSV export streamed from a queryset",
@@ -94,7 +91,7 @@ LINKS = [
         '"as_attachment": False})',
         shows="as_attachment=False: Content-Disposition: inline, so the browser shows it (it is also "
         "the picture at the top of this page).",
-        production=FILE_ON_DISK,
+        production=FILE_ON_DISK + " Content-Disposition: inline is kept from the app.",
         inline=True,
     ),
     Link(
@@ -103,8 +100,8 @@ LINKS = [
         code="@login_required\ndef handbook(request):\n"
         '    return serve_path(request, settings.PRIVATE_ROOT / "members" / "handbook.pdf")',
         shows="Plain Django protects it: @login_required sends you to the login page first.",
-        production="The view still runs (the login check stays in Django); only the bytes are handed "
-        "over: " + FILE_ON_DISK,
+        production=FILE_ON_DISK + " The view still runs first, so the login check stays in Django; "
+        "only the bytes are handed over.",
         login_required=True,
     ),
 ]
