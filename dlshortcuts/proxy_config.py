@@ -41,6 +41,9 @@ def render_proxy_config(
     :raises ValueError: for an unknown backend or a malformed location.
     """
     get_backend(backend)
+    host, _, port = upstream.rpartition(":")
+    if not host or not port.isdigit() or any(c.isspace() or c in "\"';{}" for c in host):
+        raise ValueError(f"upstream must be host:port, such as '127.0.0.1:8000', not {upstream!r}.")
     render = _RENDERERS[backend]
     return render(parse_locations(locations), upstream, charset)
 
