@@ -79,7 +79,7 @@ def test_no_path_for_remote_targets() -> None:
     assert encode_path(target) is None
     assert raw_path(target) is None
     for name in ("apache", "lighttpd"):
-        assert BACKENDS[name].headers(target, ProxyOptions()) is None  # type: ignore[index]
+        assert BACKENDS[name].headers(target, ProxyOptions()) is None
     assert BACKENDS["nginx"].headers(target, ProxyOptions()) == {"X-Accel-Redirect": "/_remote/a.pdf"}
 
 
