@@ -22,4 +22,5 @@ ELSEWHERE_ROOT = FILES / "elsewhere"
 DLSHORTCUTS = {
     "BACKEND": os.environ["DLSHORTCUTS_TEST_BACKEND"],
     "LOCATIONS": [{"root": str(PROTECTED_ROOT), "url": "/_protected/"}],
+    "CHARSET": os.environ.get("DLSHORTCUTS_TEST_CHARSET"),
 }
