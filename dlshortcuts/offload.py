@@ -99,8 +99,11 @@ class Offloader:
             sniff=_pick(arguments.get("sniff"), conf.SNIFF),
         )
 
-    def headers(self, download: Download) -> dict[str, str] | None:
+    def headers(self, download: Download, content_type: str) -> dict[str, str] | None:
         """The headers handing ``download`` over, or None to let Django stream it.
+
+        :param download: what the response serves.
+        :param content_type: the response's Content-Type.
 
         None for generated content, for a source in no location, and for a
         location this backend cannot serve (a path-only location for nginx).
@@ -108,7 +111,7 @@ class Offloader:
         target = find_target(download, self.locations)
         if target is None:
             return None
-        return self.backend.headers(target, self.options)
+        return self.backend.headers(target, self.options.for_content_type(content_type))
 
 
 def _pick(argument: Any, setting: Any) -> Any:

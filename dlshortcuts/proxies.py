@@ -8,6 +8,7 @@ or a non-ASCII character Django would MIME-encode.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import os
 import re
@@ -99,6 +100,17 @@ class ProxyOptions:
         ):
             raise ValueError(f"charset must be a charset name such as 'utf-8', not {self.charset!r}.")
 
+    def for_content_type(self, content_type: str) -> ProxyOptions:
+        """These options for a response of ``content_type``.
+
+        nginx appends ``X-Accel-Charset`` to whatever type the response has,
+        so it is kept only for text without a charset, the same rule the
+        engine applies to the ``charset`` option.
+        """
+        if self.charset is None or (content_type.startswith("text/") and "charset=" not in content_type):
+            return self
+        return dataclasses.replace(self, charset=None)
+
     def headers(self) -> dict[str, str]:
         """The ``X-Accel-*`` headers these options ask for (none for None)."""
         headers: dict[str, str] = {}
@@ -184,11 +196,16 @@ class Nginx:
 
 
 class Caddy:
-    """``X-Accel-Redirect``, which a ``handle_response`` block turns into a file_server."""
+    """``X-Accel-Redirect``, which a ``handle_response`` block turns into a file_server.
+
+    The block sets only the path from the header (Caddy's ``rewrite`` does
+    not percent-decode it), so a remote URL with a query string stays with
+    Django.
+    """
 
     def headers(self, target: Target, _options: ProxyOptions) -> dict[str, str] | None:
         uri = encode_uri(target)
-        return None if uri is None else {X_ACCEL_REDIRECT: uri}
+        return None if uri is None or target.query else {X_ACCEL_REDIRECT: uri}
 
 
 class LiteSpeed:

@@ -88,7 +88,9 @@ def _nginx(locations: Sequence[Location], upstream: str, charset: str | None) ->
         if charset is not None:
             # Declaring the charset is what makes nginx accept X-Accel-Charset.
             lines.append(f"    charset {charset};")
-        lines.append("}")
+        # nginx keeps only a few of the application's headers after the
+        # redirect; dlshortcuts sends this one on every download.
+        lines += ["    add_header X-Content-Type-Options nosniff;", "}"]
     return "\n".join(lines) + "\n"
 
 
@@ -149,10 +151,13 @@ def _caddy(locations: Sequence[Location], upstream: str, _charset: str | None) -
         lines += [
             f"    @accel{index} header X-Accel-Redirect {location.url}*",
             f"    handle_response @accel{index} {{",
-            "        rewrite * {rp.header.X-Accel-Redirect}",
+            # Not rewrite: it would keep the header's percent-encoding in the
+            # path (caddyserver/caddy#4180); path_regexp decodes it.
+            "        uri path_regexp ^.*$ {rp.header.X-Accel-Redirect}",
             "        method * GET",
             "        copy_response_headers {",
-            "            include Content-Type Content-Disposition Cache-Control Set-Cookie",
+            "            include Content-Type Content-Disposition Cache-Control Set-Cookie"
+            " X-Content-Type-Options",
             "        }",
         ]
         directory = _directory(location)

@@ -69,7 +69,7 @@ class Offload(Protocol):
         """The ``sniff`` option for shortcuts that leave theirs unset."""
         ...
 
-    def headers(self, download: Download) -> Mapping[str, str] | None:
+    def headers(self, download: Download, content_type: str) -> Mapping[str, str] | None:
         """The headers handing ``download`` to the web server, or None to stream it here."""
         ...
 
@@ -129,7 +129,7 @@ def _build(
         response.headers["Content-Length"] = str(download.size)
     for header, value in options.headers.items():
         response.headers[header] = value
-    handover = None if offload is None else offload.headers(download)
+    handover = None if offload is None else offload.headers(download, content_type)
     if handover is not None:
         return _hand_over(request, response, download, handover)
 

@@ -34,6 +34,7 @@ def private(tmp_path: Path) -> Path:
     root.mkdir()
     (root / "report.pdf").write_bytes(PDF)
     (root / NON_ASCII).write_bytes(b"hello")
+    (root / "notes.txt").write_bytes(b"notes")
     (root / "sub").mkdir()
     (root / "sub" / "a b.csv").write_bytes(b"a,b\n")
     return root
@@ -256,8 +257,31 @@ def test_nginx_options(
     rf: RequestFactory, private: Path, arguments: dict[str, Any], expected: dict[str, str]
 ) -> None:
     view = file_view(private, backend="nginx", locations=locations(private), **arguments)
-    response = view(rf.get("/"), "report.pdf")
-    assert offload_headers(response) == {"X-Accel-Redirect": "/_protected/report.pdf", **expected}
+    response = view(rf.get("/"), "notes.txt")
+    assert offload_headers(response) == {"X-Accel-Redirect": "/_protected/notes.txt", **expected}
+    response.close()
+
+
+@pytest.mark.parametrize(
+    ("name", "options", "charset"),
+    [
+        ("notes.txt", {}, "utf-8"),
+        ("report.pdf", {}, None),
+        ("notes.txt", {"content_type": "application/octet-stream"}, None),
+        # The view already chose the charset: nginx must not override it.
+        ("notes.txt", {"charset": "iso-8859-1"}, None),
+    ],
+)
+def test_charset_is_sent_only_for_text_without_one(
+    rf: RequestFactory, private: Path, name: str, options: dict[str, Any], charset: str | None
+) -> None:
+    # nginx would append it to any type: "image/png; charset=utf-8".
+    @optimized_download(backend="nginx", locations=locations(private), charset="utf-8")
+    def view(request: HttpRequest) -> HttpResponseBase:
+        return serve_path(request, name, root=private, **options)
+
+    response = view(rf.get("/"))
+    assert response.headers.get("X-Accel-Charset") == charset
     response.close()
 
 
@@ -285,11 +309,11 @@ def test_settings_configure_the_bare_decorator(
 
     @optimized_download
     def view(request: HttpRequest) -> HttpResponseBase:
-        return serve_path(request, "report.pdf", root=private)
+        return serve_path(request, "notes.txt", root=private)
 
     response = view(rf.get("/"))
     assert offload_headers(response) == {
-        "X-Accel-Redirect": "/_protected/report.pdf",
+        "X-Accel-Redirect": "/_protected/notes.txt",
         "X-Accel-Limit-Rate": "2048",
         "X-Accel-Buffering": "no",
         "X-Accel-Expires": "60",

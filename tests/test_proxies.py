@@ -133,3 +133,27 @@ def test_bad_option_values(arguments: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=re.escape(message)) as caught:
         ProxyOptions(**arguments)
     assert str(caught.value) == message
+
+
+def test_caddy_leaves_remote_urls_with_a_query_to_django() -> None:
+    caddy = BACKENDS["caddy"]
+    assert caddy.headers(Target(REMOTE, "a.pdf", None, "sig=1"), ProxyOptions()) is None
+    assert caddy.headers(Target(REMOTE, "a.pdf", None), ProxyOptions()) == {
+        "X-Accel-Redirect": "/_remote/a.pdf"
+    }
+
+
+@pytest.mark.parametrize(
+    ("content_type", "charset"),
+    [
+        ("text/plain", "utf-8"),
+        ("text/csv", "utf-8"),
+        ("text/plain; charset=iso-8859-1", None),
+        ("image/png", None),
+        ("application/octet-stream", None),
+    ],
+)
+def test_charset_kept_only_for_text_without_one(content_type: str, charset: str | None) -> None:
+    assert ProxyOptions(charset="utf-8", buffering=False).for_content_type(content_type) == ProxyOptions(
+        charset=charset, buffering=False
+    )
