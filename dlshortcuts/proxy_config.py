@@ -54,6 +54,11 @@ def _quoted(value: str) -> str:
     return f'"{escaped}"'
 
 
+def _describe(location: Location) -> str:
+    source = next((key, value) for key, value in vars(location).items() if key != "url" and value is not None)
+    return f"location {location.url!r} ({source[0]} {source[1]!r})"
+
+
 def _directory(location: Location) -> str | None:
     root = location.local_root
     return None if root is None else root.rstrip("/") + "/"
@@ -71,7 +76,7 @@ def _nginx(locations: Sequence[Location], upstream: str, charset: str | None) ->
     ]
     for location in locations:
         if location.url is None:
-            lines.append(f"# {location!r} has no url: nginx cannot reach it.")
+            lines.append(f"# {_describe(location)} has no url: nginx cannot reach it.")
             continue
         lines += [f"location {_quoted(location.url)} {{", "    internal;"]
         if location.source_url is not None:
@@ -107,7 +112,7 @@ def _apache(locations: Sequence[Location], upstream: str, _charset: str | None) 
     for location in locations:
         directory = _directory(location)
         if directory is None:
-            lines.append(f"# {location!r} is not on local disk: X-Sendfile cannot serve it.")
+            lines.append(f"# {_describe(location)} is not on local disk: X-Sendfile cannot serve it.")
         else:
             lines.append(f"XSendFilePath {_quoted(directory.rstrip('/'))}")
     lines += [
@@ -124,7 +129,7 @@ def _lighttpd(locations: Sequence[Location], upstream: str, _charset: str | None
     docroots = ", ".join(_quoted(root) for root in roots if root is not None)
     lines = ["# dlshortcuts: lighttpd.conf; needs mod_proxy.", 'server.modules += ( "mod_proxy" )']
     lines += [
-        f"# {location!r} is not on local disk: X-Sendfile cannot serve it."
+        f"# {_describe(location)} is not on local disk: X-Sendfile cannot serve it."
         for location, root in zip(locations, roots, strict=True)
         if root is None
     ]
@@ -143,7 +148,7 @@ def _caddy(locations: Sequence[Location], upstream: str, _charset: str | None) -
     lines = ["# dlshortcuts: inside the site block", f"reverse_proxy {upstream} {{"]
     for index, location in enumerate(locations):
         if location.url is None:
-            lines.append(f"    # {location!r} has no url: Caddy cannot reach it.")
+            lines.append(f"    # {_describe(location)} has no url: Caddy cannot reach it.")
             continue
         prefix = location.url.rstrip("/")
         # Only a value under the internal prefix is obeyed: a header the
@@ -194,7 +199,7 @@ def _litespeed(locations: Sequence[Location], upstream: str, _charset: str | Non
     for location in locations:
         directory = _directory(location)
         if location.url is None or directory is None:
-            lines.append(f"# {location!r} needs both a url and a directory on local disk.")
+            lines.append(f"# {_describe(location)} needs both a url and a directory on local disk.")
             continue
         lines += [f"context {location.url} {{", f"  location {directory}", "  allowBrowse 1", "}"]
     return "\n".join(lines) + "\n"
