@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.files.storage import default_storage, storages
+from django.core.files.storage import Storage, default_storage, storages
 from pytest_django.fixtures import Settings
 
 from dlshortcuts.download import Download
@@ -157,3 +157,15 @@ def test_source_url_location(url: str, relative: str, query: str) -> None:
 def test_source_urls_that_do_not_map(url: str) -> None:
     location = Location(source_url="https://b.example/files/", url="/_remote/")
     assert find_target(Download("a", url=url), [location]) is None
+
+
+class RemoteStorage(Storage):
+    """A storage with no local path, like S3."""
+
+
+def test_remote_storage_file_maps_only_to_its_alias(settings: Settings, private: Path) -> None:
+    settings.STORAGES = {**settings.STORAGES, "remote": {"BACKEND": "tests.test_locations.RemoteStorage"}}
+    download = Download("f.txt", storage=storages["remote"], name="sub/f.txt")
+    assert find_target(download, [Location(root=str(private), url="/_p/")]) is None
+    location = Location(storage="remote", url="/_m/")
+    assert find_target(download, [location]) == Target(location, "sub/f.txt", None)

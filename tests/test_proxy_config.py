@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from django.core.files.storage import Storage
 from pytest_django.fixtures import Settings
 
 from dlshortcuts.proxy_config import render_proxy_config
@@ -162,3 +163,34 @@ def test_quotes_in_paths_are_escaped(tmp_path: Path) -> None:
 def test_bad_arguments(backend: str, upstream: str, message: str) -> None:
     with pytest.raises(ValueError, match="^" + message.replace("(", r"\(").replace(".", r"\.")):
         render_proxy_config(backend, [], upstream=upstream)
+
+
+class RemoteStorage(Storage):
+    """A storage with no local path, like S3."""
+
+
+@pytest.fixture
+def remote_storage(settings: Settings) -> str:
+    settings.STORAGES = {**settings.STORAGES, "remote": {"BACKEND": "tests.test_proxy_config.RemoteStorage"}}
+    return "remote"
+
+
+@pytest.mark.parametrize(
+    ("backend", "line"),
+    [
+        ("nginx", "    # storage 'remote' is not on local disk: use a source_url location.\n"),
+        ("caddy", "        # storage 'remote' is not on local disk: use a source_url location.\n"),
+        (
+            "apache",
+            "# location '/_m/' (storage 'remote') is not on local disk: X-Sendfile cannot serve it.\n",
+        ),
+    ],
+)
+def test_remote_storage_gets_a_note(remote_storage: str, backend: str, line: str) -> None:
+    assert line in render_proxy_config(backend, [{"storage": remote_storage, "url": "/_m/"}])
+
+
+def test_caddy_skips_a_location_without_url(root: str) -> None:
+    text = render_proxy_config("caddy", [{"root": root}])
+    assert f"    # location None (root '{root}') has no url: Caddy cannot reach it.\n" in text
+    assert "handle_response" not in text
