@@ -99,6 +99,7 @@ def test_backend_header(
     }
     assert response.status_code == 200
     assert "Content-Length" not in response.headers
+    assert "Accept-Ranges" not in response.headers
     assert body(response) == b""
 
 
