@@ -75,7 +75,9 @@ class Location:
                 f"Location {dict(entry)!r} needs exactly one of 'root', 'storage' or 'source_url'."
             )
         for key, value in entry.items():
-            if value is not None and not isinstance(value, (str, os.PathLike)):
+            # A root may be a pathlib.Path, as in Django's own settings.
+            allowed = (str, os.PathLike) if key == "root" else str
+            if value is not None and not isinstance(value, allowed):
                 raise ValueError(f"Location {key!r} must be a string, not {value!r}.")
         root = entry.get("root")
         return cls(

@@ -64,6 +64,11 @@ def test_from_entry_reads_the_keys(private: Path) -> None:
             "Unknown key 'ROOT' in location {'ROOT': '/a'}; use root, storage, source_url, url.",
         ),
         ({"root": 3}, ValueError, "Location 'root' must be a string, not 3."),
+        (
+            {"root": "/a", "url": Path("/_p/")},
+            ValueError,
+            "Location 'url' must be a string, not PosixPath('/_p/').",
+        ),
         ("/srv", TypeError, "A location must be a dict such as {'root': DIR, 'url': PREFIX}, not '/srv'."),
     ],
 )
