@@ -67,7 +67,7 @@ def test_from_entry_reads_the_keys(private: Path) -> None:
         (
             {"root": "/a", "url": Path("/_p/")},
             ValueError,
-            "Location 'url' must be a string, not PosixPath('/_p/').",
+            "Location 'url' must be a string, not PosixPath('/_p').",
         ),
         ("/srv", TypeError, "A location must be a dict such as {'root': DIR, 'url': PREFIX}, not '/srv'."),
     ],
