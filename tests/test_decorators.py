@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +12,7 @@ import pytest
 from asgiref.sync import iscoroutinefunction
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser, User
+from django.core.files.storage import storages
 from django.http import HttpRequest, HttpResponseNotModified
 from django.http.response import HttpResponseBase
 from django.test import AsyncRequestFactory, RequestFactory
@@ -20,6 +21,9 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 
 from dlshortcuts import DownloadResponse, aserve_path, serve_generated, serve_path
 from dlshortcuts.decorators import optimized_download
+from dlshortcuts.download import Download
+from dlshortcuts.options import Options
+from dlshortcuts.responses import build_response
 
 NON_ASCII = "péter là %.txt"
 PDF = (
@@ -578,3 +582,61 @@ def test_shortcut_sniff_option_wins_over_the_decorator(rf: RequestFactory, priva
     response = view(rf.get("/"))
     assert response.headers["Content-Type"] == "text/plain"
     response.close()
+
+
+class ClosingStream:
+    """A one-shot stream that records whether it was closed (an upstream body)."""
+
+    def __init__(self) -> None:
+        self.closed = False
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield b"remote bytes"
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def test_remote_download_is_proxied_and_its_stream_closed(rf: RequestFactory) -> None:
+    stream = ClosingStream()
+
+    @optimized_download(
+        backend="nginx", locations=[{"source_url": "https://b.example/files/", "url": "/_s3/"}]
+    )
+    def view(request: HttpRequest) -> HttpResponseBase:
+        # What a remote resolver (serve_url, S3) hands the engine.
+        download = Download(
+            "report.pdf",
+            size=12,
+            url="https://b.example/files/2024/r%C3%A9sum%C3%A9.pdf?X-Amz-Signature=ab",
+            stream=stream,
+        )
+        return build_response(request, download, Options())
+
+    response = view(rf.get("/", headers={"Range": "bytes=0-1"}))
+    assert response.status_code == 200
+    assert response.headers["X-Accel-Redirect"] == "/_s3/2024/r%C3%A9sum%C3%A9.pdf?X-Amz-Signature=ab"
+    assert stream.closed
+    assert body(response) == b""
+
+
+def test_storage_download_is_offloaded(rf: RequestFactory, private: Path, settings: SettingsWrapper) -> None:
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(private)},
+        },
+    }
+
+    @optimized_download(backend="caddy", locations=[{"storage": "private", "url": "/_media/"}])
+    def view(request: HttpRequest) -> HttpResponseBase:
+        # What a storage resolver (serve_storage, serve_field) hands the engine.
+        storage = storages["private"]
+        download = Download("a b.csv", size=storage.size("sub/a b.csv"), storage=storage, name="sub/a b.csv")
+        return build_response(request, download, Options())
+
+    response = view(rf.get("/"))
+    assert response.headers["X-Accel-Redirect"] == "/_media/sub/a%20b.csv"
+    assert response.headers["Content-Type"] == "text/csv"
+    assert body(response) == b""
