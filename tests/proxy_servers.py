@@ -23,6 +23,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import gunicorn
+
 from tests.servers import BIN, ROOT, Server, free_port, start_server
 
 __all__ = [
@@ -119,6 +121,8 @@ def start_app(backend: str, files: Path, workdir: Path, charset: str | None = No
     port = free_port()
     argv = [str(BIN / "gunicorn"), "tests.wsgi:application", "--bind", f"127.0.0.1:{port}"]
     argv += ["--workers", "1", "--access-logfile", "-", "--pid", str(workdir / "gunicorn.pid")]
+    if gunicorn.version_info >= (25, 1):
+        argv.append("--no-control-socket")  # else it is made in the home directory, shared
     environment = app_environment(backend, files, charset)
     return start_server(argv, port, workdir / "gunicorn.log", env=environment)
 

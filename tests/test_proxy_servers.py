@@ -139,6 +139,7 @@ def test_client_gets_the_exact_bytes(site: Site, http: requests.Session, name: s
     assert response.status_code == 200
     assert sha256(response.content) == sha256(CONTENTS[name])
     assert response.headers["Content-Length"] == str(len(CONTENTS[name]))
+    assert response.headers["Accept-Ranges"] == "bytes"
     assert "X-Accel-Redirect" not in response.headers
     assert "X-Sendfile" not in response.headers
 
