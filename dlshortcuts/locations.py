@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
+from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.storage import Storage, storages
 
 from .download import Download
@@ -163,7 +164,8 @@ def _local_path(download: Download) -> str | None:
     if download.storage is not None and download.name is not None:
         try:
             return os.path.realpath(download.storage.path(download.name))
-        except NotImplementedError:  # a remote storage has no local path
+        # A remote storage has no local path; a name outside the storage has none either.
+        except (NotImplementedError, SuspiciousFileOperation):
             return None
     return None
 
@@ -178,18 +180,24 @@ def _match(location: Location, download: Download, path: str | None) -> Target |
         return _target(location, unquote(rest), None, query)
     # ==, not is: default_storage is a lazy proxy that compares equal to the
     # instance it wraps.
+    root = location.local_root
     if (
         location.storage is not None
         and download.name is not None
         and storage_of(location) == download.storage
     ):
+        # A symlink in a local storage must not lead the web server outside it.
+        if path is not None and root is not None and not _inside(root, path):
+            return None
         return _target(location, download.name.replace(os.sep, "/"), path)
-    root = location.local_root
-    if root is None or path is None:
-        return None
-    if os.path.commonpath([root, path]) != root or path == root:
+    if root is None or path is None or not _inside(root, path):
         return None
     return _target(location, os.path.relpath(path, root).replace(os.sep, "/"), path)
+
+
+def _inside(root: str, path: str) -> bool:
+    """Whether the resolved ``path`` lies strictly below the resolved ``root``."""
+    return path != root and os.path.commonpath([root, path]) == root
 
 
 def _target(location: Location, relative: str, path: str | None, query: str = "") -> Target | None:

@@ -174,3 +174,15 @@ def test_remote_storage_file_maps_only_to_its_alias(settings: Settings, private:
     assert find_target(download, [Location(root=str(private), url="/_p/")]) is None
     location = Location(storage="remote", url="/_m/")
     assert find_target(download, [location]) == Target(location, "sub/f.txt", None)
+
+
+def test_symlink_out_of_a_local_storage_does_not_map(local_storages: Path, tmp_path: Path) -> None:
+    (tmp_path / "secret.txt").write_bytes(b"s")
+    (local_storages / "link.txt").symlink_to(tmp_path / "secret.txt")
+    download = Download("link.txt", storage=storages["private"], name="link.txt")
+    assert find_target(download, [Location(storage="private", url="/_media/")]) is None
+
+
+def test_storage_name_outside_the_storage_does_not_map(local_storages: Path) -> None:
+    download = Download("x", storage=storages["private"], name="../x")
+    assert find_target(download, [Location(root=str(local_storages), url="/_p/")]) is None
