@@ -87,10 +87,14 @@ def optimized_download(
 
 
 def _request(args: tuple[Any, ...]) -> HttpRequest:
-    """The request among a view's positional arguments (a method view has ``self`` first)."""
+    """The request among a view's positional arguments (a method view has ``self`` first).
+
+    Django REST framework's Request wraps an HttpRequest and passes attribute
+    reads through to it: the shortcuts called with it find the offloader too.
+    """
     for argument in args[:2]:
-        if isinstance(argument, HttpRequest):
-            return argument
+        if isinstance(argument, HttpRequest) or hasattr(argument, "META"):
+            return cast("HttpRequest", argument)
     raise TypeError(
         "optimized_download() decorates views: their first argument (after self) must be the request."
     )

@@ -640,3 +640,16 @@ def test_storage_download_is_offloaded(rf: RequestFactory, private: Path, settin
     assert response.headers["X-Accel-Redirect"] == "/_media/sub/a%20b.csv"
     assert response.headers["Content-Type"] == "text/csv"
     assert body(response) == b""
+
+
+def test_rest_framework_views(rf: RequestFactory, private: Path) -> None:
+    from rest_framework.request import Request
+
+    class Downloads:
+        @optimized_download(backend="nginx", locations=locations(private))
+        def get(self, request: Request, name: str) -> HttpResponseBase:
+            return serve_path(request, name, root=private)
+
+    response = Downloads().get(Request(rf.get("/")), "report.pdf")
+    assert response.headers["X-Accel-Redirect"] == "/_protected/report.pdf"
+    response.close()
