@@ -39,6 +39,8 @@ PNG = base64.b64decode(
 )
 OUTSIDE = b"in no location: Django streams this\n"
 SECRET = b"above every root: never served\n"
+# Django's headers every server must pass on (the validators are the server's own).
+KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Cache-Control", "X-Content-Type-Options")
 NAMES = pytest.mark.parametrize("name", [ASCII_NAME, NON_ASCII_NAME], ids=["ascii", "non-ascii"])
 
 
@@ -150,8 +152,16 @@ def test_django_headers_reach_the_client(site: Site, http: requests.Session, nam
     response = http.get(url(site.proxy, "protected", name), timeout=10)
 
     assert response.status_code == 200
-    for header in ("Content-Type", "Content-Disposition", "Cache-Control", "X-Content-Type-Options"):
-        assert (header, response.headers.get(header)) == (header, direct.headers[header])
+    kept = {header: response.headers.get(header) for header in KEPT_HEADERS}
+    assert kept == {header: direct.headers[header] for header in KEPT_HEADERS}
+
+
+def test_head_gets_the_length_without_the_body(site: Site, http: requests.Session) -> None:
+    response = http.head(url(site.proxy, "protected", NON_ASCII_NAME), timeout=10)
+
+    assert response.status_code == 200
+    assert response.headers["Content-Length"] == str(len(CONTENTS[NON_ASCII_NAME]))
+    assert response.content == b""
 
 
 def test_async_view_is_handed_over_too(site: Site, http: requests.Session, files: Path) -> None:

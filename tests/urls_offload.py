@@ -6,8 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.urls import path
 
-from dlshortcuts import aserve_path, serve_path
-from dlshortcuts.decorators import optimized_download
+from dlshortcuts import aserve_path, optimized_download, serve_path
 from tests.settings_offload import ELSEWHERE_ROOT, PROTECTED_ROOT
 
 
