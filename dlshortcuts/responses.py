@@ -160,7 +160,8 @@ def _hand_over(
     It evaluates them on the file it sends (RFC 9110 §13.2.1), so Django
     answers neither 304 nor 206; its Content-Length would describe a body it
     does not send, and whether ranges are accepted is the web server's to say
-    (nginx would send both its own Accept-Ranges and Django's).
+    (nginx would send both its own Accept-Ranges and Django's; a backend
+    whose server stays silent adds it to ``handover``).
     """
     response.headers.pop("Content-Length", None)
     response.headers.pop("Accept-Ranges", None)

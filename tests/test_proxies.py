@@ -157,3 +157,12 @@ def test_charset_kept_only_for_text_without_one(content_type: str, charset: str 
     assert ProxyOptions(charset="utf-8", buffering=False).for_content_type(content_type) == ProxyOptions(
         charset=charset, buffering=False
     )
+
+
+def test_apache_announces_ranges_itself() -> None:
+    target = Target(PROTECTED, "a.pdf", "/srv/private/a.pdf")
+    assert BACKENDS["apache"].headers(target, ProxyOptions()) == {
+        "X-Sendfile": "/srv/private/a.pdf",
+        "Accept-Ranges": "bytes",
+    }
+    assert BACKENDS["lighttpd"].headers(target, ProxyOptions()) == {"X-Sendfile": "/srv/private/a.pdf"}
