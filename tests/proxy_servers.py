@@ -61,17 +61,22 @@ class Site:
 
 
 @contextmanager
-def running_site(backend: str, files: Path, workdir: Path, charset: str | None = None) -> Iterator[Site]:
-    """gunicorn, then the web server configured by ``dlshortcuts_proxy_config``; both stopped after.
+def running_site(
+    backend: str, files: Path, workdir: Path, *, charset: str | None = None, asgi: bool = False
+) -> Iterator[Site]:
+    """The application server, then the web server configured by ``dlshortcuts_proxy_config``.
+
+    Both are stopped when the block ends.
 
     :param backend: one of :data:`PROXIES`.
     :param files: the directory ``tests.settings_offload`` serves from.
     :param workdir: an empty directory for both servers' files.
     :param charset: the ``CHARSET`` setting.
+    :param asgi: uvicorn instead of gunicorn.
     """
-    app = start_app(backend, files, workdir, charset)
+    app = start_app(backend, files, workdir, charset=charset, asgi=asgi)
     try:
-        snippet = render_proxy_config(backend, files, f"127.0.0.1:{app.port}", charset)
+        snippet = render_proxy_config(backend, files, f"127.0.0.1:{app.port}", charset=charset)
         proxy = start_proxy(backend, workdir / "server", snippet)
         try:
             yield Site(backend, app, proxy, workdir / "server" / "error.log")
@@ -94,7 +99,7 @@ def app_environment(backend: str, files: Path, charset: str | None = None) -> di
 
 
 def render_proxy_config(
-    backend: str, files: Path, upstream: str, charset: str | None = None, timeout: float = 60
+    backend: str, files: Path, upstream: str, *, charset: str | None = None, timeout: float = 60
 ) -> str:
     """Run ``manage.py dlshortcuts_proxy_config`` as a user would, and return what it prints.
 
@@ -116,15 +121,22 @@ def render_proxy_config(
     return result.stdout
 
 
-def start_app(backend: str, files: Path, workdir: Path, charset: str | None = None) -> Server:
-    """gunicorn serving the test project for ``backend`` (one sync worker is enough here)."""
+def start_app(
+    backend: str, files: Path, workdir: Path, *, charset: str | None = None, asgi: bool = False
+) -> Server:
+    """The test project for ``backend``: gunicorn with one sync worker, or uvicorn when ``asgi``."""
     port = free_port()
-    argv = [str(BIN / "gunicorn"), "tests.wsgi:application", "--bind", f"127.0.0.1:{port}"]
-    argv += ["--workers", "1", "--access-logfile", "-", "--pid", str(workdir / "gunicorn.pid")]
-    if gunicorn.version_info >= (25, 1):
-        argv.append("--no-control-socket")  # else it is made in the home directory, shared
+    if asgi:
+        # Django has no lifespan support: "off" keeps uvicorn from logging that.
+        argv = [str(BIN / "uvicorn"), "tests.asgi:application", "--host", "127.0.0.1", "--port", str(port)]
+        argv += ["--lifespan", "off"]
+    else:
+        argv = [str(BIN / "gunicorn"), "tests.wsgi:application", "--bind", f"127.0.0.1:{port}"]
+        argv += ["--workers", "1", "--access-logfile", "-", "--pid", str(workdir / "gunicorn.pid")]
+        if gunicorn.version_info >= (25, 1):
+            argv.append("--no-control-socket")  # else it is made in the home directory, shared
     environment = app_environment(backend, files, charset)
-    return start_server(argv, port, workdir / "gunicorn.log", env=environment)
+    return start_server(argv, port, workdir / "app.log", env=environment)
 
 
 def start_proxy(name: str, workdir: Path, snippet: str) -> Server:

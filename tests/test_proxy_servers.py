@@ -88,6 +88,14 @@ def nginx_with_charset(scratch: Path, files: Path) -> Iterator[Site]:
 
 
 @pytest.fixture(scope="module")
+def nginx_over_uvicorn(scratch: Path, files: Path) -> Iterator[Site]:
+    workdir = scratch / "nginx-asgi"
+    workdir.mkdir(mode=0o755)
+    with running_site("nginx", files, workdir, asgi=True) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
 def http() -> Iterator[requests.Session]:
     with requests.Session() as session:
         yield session
@@ -280,3 +288,15 @@ def test_nginx_charset_names_text_files_only(
     assert response.headers["Content-Type"] == content_type
     # The rendered configuration declares the charset: nginx knows the name.
     assert "unknown charset" not in nginx_with_charset.error_log.read_text()
+
+
+@pytest.mark.parametrize("view", ["protected", "aprotected"])
+def test_offload_under_asgi(nginx_over_uvicorn: Site, http: requests.Session, view: str) -> None:
+    site = nginx_over_uvicorn
+    direct = http.get(url(site.app, view, NON_ASCII_NAME), timeout=10)
+    response = http.get(url(site.proxy, view, NON_ASCII_NAME), headers={"Range": "bytes=0-99"}, timeout=10)
+
+    assert (direct.status_code, direct.content) == (200, b"")
+    assert direct.headers["X-Accel-Redirect"] == f"/_protected/{quote(NON_ASCII_NAME)}"
+    assert response.status_code == 206
+    assert response.content == CONTENTS[NON_ASCII_NAME][:100]
