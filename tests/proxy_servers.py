@@ -200,7 +200,9 @@ http {{
 }}
 """
     )
-    return [_system_binary("nginx"), "-p", str(workdir), "-c", str(config), "-g", "daemon off;"], {}
+    # -e: nginx opens its compiled-in error log before reading the config.
+    argv = [_system_binary("nginx"), "-p", str(workdir), "-e", str(workdir / "error.log")]
+    return [*argv, "-c", str(config), "-g", "daemon off;"], {}
 
 
 def _apache(workdir: Path, port: int, snippet: str) -> _Command:

@@ -49,7 +49,9 @@ def main() -> int:
     app = start("gunicorn", [*gunicorn_argv(app_port), "nginx.wsgi:application"])
     try:
         wait_for(app, "127.0.0.1", app_port)
-        nginx = start("nginx", [nginx_binary(), "-p", str(WORKDIR), "-c", str(config), "-g", "daemon off;"])
+        # -e: nginx opens its compiled-in error log (root's) before reading the config.
+        argv = [nginx_binary(), "-p", str(WORKDIR), "-e", str(WORKDIR / "error.log"), "-c", str(config)]
+        nginx = start("nginx", [*argv, "-g", "daemon off;"])
         try:
             host, _, port = ADDRESS.rpartition(":")
             wait_for(nginx, host, int(port))
