@@ -174,10 +174,11 @@ _Command = tuple[list[str], Mapping[str, str]]
 
 def _nginx(workdir: Path, port: int, snippet: str) -> _Command:
     account = worker_account()
+    user = f"user {account[0]} {account[1]};" if account else ""
     config = workdir / "nginx.conf"
     config.write_text(
         f"""\
-{f"user {account[0]} {account[1]};" if account else ""}
+{user}
 worker_processes 1;
 pid {workdir}/nginx.pid;
 error_log {workdir}/error.log warn;
@@ -208,6 +209,8 @@ http {{
 def _apache(workdir: Path, port: int, snippet: str) -> _Command:
     account = worker_account()
     modules = ("mpm_event", "authz_core", "mime", "proxy", "proxy_http", "xsendfile")
+    loads = "\n".join(f"LoadModule {name}_module {APACHE_MODULES}/mod_{name}.so" for name in modules)
+    user = f"User {account[0]}\nGroup {account[1]}" if account else ""
     config = workdir / "apache2.conf"
     config.write_text(
         f"""\
@@ -219,8 +222,8 @@ LogLevel warn
 Mutex file:{workdir} default
 Listen 127.0.0.1:{port}
 ServerName 127.0.0.1
-{"".join(f"LoadModule {name}_module {APACHE_MODULES}/mod_{name}.so{chr(10)}" for name in modules)}
-{f"User {account[0]}{chr(10)}Group {account[1]}" if account else ""}
+{loads}
+{user}
 TypesConfig /etc/mime.types
 <VirtualHost 127.0.0.1:{port}>
 {_indent(snippet, "    ")}
@@ -233,6 +236,7 @@ TypesConfig /etc/mime.types
 
 def _lighttpd(workdir: Path, port: int, snippet: str) -> _Command:
     account = worker_account()
+    user = f'server.username = "{account[0]}"\nserver.groupname = "{account[1]}"' if account else ""
     config = workdir / "lighttpd.conf"
     config.write_text(
         f"""\
@@ -242,7 +246,7 @@ server.port = {port}
 server.pid-file = "{workdir}/lighttpd.pid"
 server.errorlog = "{workdir}/error.log"
 server.upload-dirs = ( "{workdir}" )
-{f'server.username = "{account[0]}"{chr(10)}server.groupname = "{account[1]}"' if account else ""}
+{user}
 {snippet}
 """
     )
