@@ -7,10 +7,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help demo demo-packages test lint typecheck docs pytest matrix bench clean system-packages
+.PHONY: help demo demo-packages demo-nginx test lint typecheck docs pytest matrix bench soak clean system-packages
 
 help:
 	@echo "make demo    - serve the example project on http://127.0.0.1:8000/"
+	@echo "make demo-nginx - the example project behind nginx on http://127.0.0.1:8080/"
 	@echo "make test    - ruff, mypy (strict), docs (-W, doctest) and the whole pytest suite"
 	@echo "make matrix  - the test suite over every supported Python x Django (NOXARGS=... to pick)"
 	@echo "make bench   - speed and memory, side by side with the alternatives"
@@ -53,6 +54,11 @@ demo-packages:
 
 demo: demo-packages $(STAMP)
 	$(MAKE) -C examples serve PYTHON=$(abspath $(BIN)/python)
+
+# gunicorn behind nginx, downloads handed over with X-Accel-Redirect
+# (examples/nginx/serve.py; DEMO_NGINX_ADDRESS=host:port to move it).
+demo-nginx: system-packages $(STAMP)
+	cd examples && $(abspath $(BIN)/python) nginx/serve.py
 
 bench: system-packages $(STAMP)
 	$(BIN)/python -m benchmarks

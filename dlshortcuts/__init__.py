@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .decorators import optimized_download
 from .download import Download
 from .responses import DownloadResponse
 from .shortcuts import aserve_generated, aserve_path, serve_generated, serve_path
@@ -13,6 +14,7 @@ __all__ = [
     "DownloadResponse",
     "aserve_generated",
     "aserve_path",
+    "optimized_download",
     "serve_generated",
     "serve_path",
 ]

@@ -7,10 +7,11 @@ Range (§14.2, only for GET and HEAD, after preconditions), then the body.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import secrets
-from collections.abc import Iterable
-from typing import Any, cast
+from collections.abc import AsyncIterator, Iterable, Mapping
+from typing import Any, Protocol, cast
 
 from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
@@ -34,7 +35,11 @@ from .options import Options
 from .ranges import ByteRange, RangeNotSatisfiable, if_range_matches, parse_range
 from .sniff import guess_content_type, is_active_content_type, sniff_buffer, sniff_file
 
-__all__ = ["DownloadResponse", "build_response"]
+__all__ = ["OFFLOAD_ATTRIBUTE", "DownloadResponse", "Offload", "build_response"]
+
+#: The request attribute where ``@optimized_download`` and its middleware leave
+#: their :class:`Offload` for the shortcuts called under them.
+OFFLOAD_ATTRIBUTE = "dlshortcuts_offload"
 
 _DEFAULT_CONTENT_TYPE = "application/octet-stream"
 _RANGE_METHODS = frozenset({"GET", "HEAD"})
@@ -65,14 +70,34 @@ class DownloadResponse(StreamingHttpResponse):
             super().close()
 
 
+class Offload(Protocol):
+    """What hands downloads over to the web server (see :mod:`dlshortcuts.offload`)."""
+
+    @property
+    def sniff(self) -> bool | None:
+        """The ``sniff`` option for shortcuts that leave theirs unset."""
+        ...
+
+    def headers(self, download: Download, content_type: str) -> Mapping[str, str] | None:
+        """The headers handing ``download`` to the web server, or None to stream it here."""
+        ...
+
+
 def build_response(request: HttpRequest, download: Download, options: Options) -> HttpResponseBase:
     """Answer ``request`` with ``download``: 200, 206, 304, 412 or 416.
+
+    Under ``@optimized_download`` (an :class:`Offload` on the request), a
+    download the web server can reach is answered with an empty 200 carrying
+    the handover headers instead.
 
     The download's file or stream is closed on every path: right away when
     no body is sent, otherwise by Django when the response is closed.
     """
+    offload: Offload | None = getattr(request, OFFLOAD_ATTRIBUTE, None)
+    if offload is not None and options.sniff is None:
+        options = dataclasses.replace(options, sniff=offload.sniff)
     try:
-        response = _build(request, download, options)
+        response = _build(request, download, options, offload)
     except BaseException:
         download.close()
         raise
@@ -81,7 +106,9 @@ def build_response(request: HttpRequest, download: Download, options: Options) -
     return response
 
 
-def _build(request: HttpRequest, download: Download, options: Options) -> HttpResponseBase:
+def _build(
+    request: HttpRequest, download: Download, options: Options, offload: Offload | None
+) -> HttpResponseBase:
     response = DownloadResponse(download, streaming_content=())
     content_type = _content_type(download, options)
     as_attachment = options.as_attachment or (
@@ -111,6 +138,9 @@ def _build(request: HttpRequest, download: Download, options: Options) -> HttpRe
         response.headers["Content-Length"] = str(download.size)
     for header, value in options.headers.items():
         response.headers[header] = value
+    handover = None if offload is None else offload.headers(download, content_type)
+    if handover is not None:
+        return _hand_over(request, response, download, handover)
 
     # django-stubs type `response` as HttpResponse, but Django only copies its
     # headers onto a 304 and, given a response, always returns one.
@@ -137,6 +167,34 @@ def _build(request: HttpRequest, download: Download, options: Options) -> HttpRe
             return _attach_body(request, response, download, pieces, options)
     whole: list[Piece] = [ByteRange(0, download.size)] if download.size else []
     return _attach_body(request, response, download, whole, options)
+
+
+def _hand_over(
+    request: HttpRequest, response: DownloadResponse, download: Download, handover: Mapping[str, str]
+) -> DownloadResponse:
+    """An empty 200: the web server sends the file and answers preconditions and Range itself.
+
+    It evaluates them on the file it sends (RFC 9110 §13.2.1), so Django
+    answers neither 304 nor 206; its Content-Length would describe a body it
+    does not send, and whether ranges are accepted is the web server's to say
+    (nginx would send both its own Accept-Ranges and Django's; a backend
+    whose server stays silent adds it to ``handover``).
+    """
+    response.headers.pop("Content-Length", None)
+    response.headers.pop("Accept-Ranges", None)
+    for header, value in handover.items():
+        response.headers[header] = value
+    download.close()
+    if isinstance(request, ASGIRequest):
+        # Django's ASGI handler warns about (and lists) a sync iterator.
+        response.streaming_content = _no_body()
+    return response
+
+
+async def _no_body() -> AsyncIterator[bytes]:
+    nothing: tuple[bytes, ...] = ()
+    for chunk in nothing:
+        yield chunk
 
 
 def _named_type(download: Download, options: Options) -> str | None:

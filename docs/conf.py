@@ -8,6 +8,7 @@ import sys
 import django
 
 sys.path.insert(0, os.path.abspath(".."))
+sys.path.insert(0, os.path.abspath("_ext"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
 django.setup()
 
@@ -20,6 +21,7 @@ extensions = [
     "sphinx.ext.doctest",
     "sphinx.ext.extlinks",
     "sphinx.ext.viewcode",
+    "proxy_config_directive",
 ]
 # CI has no network, so no intersphinx inventories: plain links instead.
 extlinks = {

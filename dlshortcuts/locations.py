@@ -1,0 +1,210 @@
+"""Proxy locations: where the web server finds a download's bytes.
+
+A location pairs a source (a directory, a storage alias or a remote URL
+prefix) with the internal URL prefix the web server serves it under. Mapping a
+:class:`~dlshortcuts.download.Download` onto the first matching location gives
+what a backend needs to write its header: a URI under the prefix, or an
+absolute path on disk.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import unquote
+
+from django.core.exceptions import SuspiciousFileOperation
+from django.core.files.storage import Storage, storages
+
+from .download import Download
+
+__all__ = [
+    "LOCATION_KEYS",
+    "SOURCE_KEYS",
+    "Location",
+    "Target",
+    "find_target",
+    "parse_locations",
+    "storage_of",
+]
+
+#: The keys a location entry may hold; exactly one of the source keys.
+SOURCE_KEYS = ("root", "storage", "source_url")
+LOCATION_KEYS = (*SOURCE_KEYS, "url")
+
+
+@dataclass(frozen=True)
+class Location:
+    """One proxy location, from an entry such as ``{"root": "/srv/private", "url": "/_protected/"}``.
+
+    :ivar url: the internal URL prefix the web server serves the source under
+        (ends in ``/``); None for Apache and lighttpd, which take paths.
+    :ivar root: a directory holding files served from disk.
+    :ivar storage: an alias in Django's ``STORAGES``.
+    :ivar source_url: the prefix of remote URLs the web server proxies itself.
+    """
+
+    url: str | None = None
+    root: str | None = None
+    storage: str | None = None
+    source_url: str | None = None
+
+    @classmethod
+    def from_entry(cls, entry: Location | Mapping[str, Any]) -> Location:
+        """Build a location from a settings entry (a Location passes through).
+
+        :raises ValueError: when the entry has an unknown key, a value that is
+            not a string, or not exactly one of ``root``, ``storage``,
+            ``source_url``.
+        """
+        if isinstance(entry, Location):
+            return entry
+        if not isinstance(entry, Mapping):
+            raise TypeError(
+                f"A location must be a dict such as {{'root': DIR, 'url': PREFIX}}, not {entry!r}."
+            )
+        unknown = sorted(set(entry) - set(LOCATION_KEYS))
+        if unknown:
+            raise ValueError(
+                f"Unknown key {unknown[0]!r} in location {dict(entry)!r}; use {', '.join(LOCATION_KEYS)}."
+            )
+        sources = [key for key in SOURCE_KEYS if entry.get(key) is not None]
+        if len(sources) != 1:
+            raise ValueError(
+                f"Location {dict(entry)!r} needs exactly one of 'root', 'storage' or 'source_url'."
+            )
+        for key, value in entry.items():
+            # A root may be a pathlib.Path, as in Django's own settings.
+            allowed = (str, os.PathLike) if key == "root" else str
+            if value is not None and not isinstance(value, allowed):
+                raise ValueError(f"Location {key!r} must be a string, not {value!r}.")
+        root = entry.get("root")
+        return cls(
+            url=entry.get("url"),
+            root=None if root is None else os.fspath(root),
+            storage=entry.get("storage"),
+            source_url=entry.get("source_url"),
+        )
+
+    @property
+    def local_root(self) -> str | None:
+        """The directory on disk behind this location, resolved, when there is one.
+
+        A ``storage`` location has one when its storage keeps files on local
+        disk (it has a ``location``, like ``FileSystemStorage``).
+        """
+        if self.root is not None:
+            return os.path.realpath(self.root)
+        if self.storage is not None:
+            directory = getattr(storage_of(self), "location", None)
+            if isinstance(directory, (str, os.PathLike)):
+                return os.path.realpath(directory)
+        return None
+
+
+def parse_locations(entries: Iterable[Location | Mapping[str, Any]]) -> tuple[Location, ...]:
+    """Turn settings or decorator entries into locations, in order (first match wins)."""
+    return tuple(Location.from_entry(entry) for entry in entries)
+
+
+def storage_of(location: Location) -> Storage | None:
+    """The storage instance a ``storage`` location names (None when the alias is unknown)."""
+    if location.storage is None or location.storage not in storages.backends:
+        return None
+    return storages[location.storage]
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a download was mapped to.
+
+    :ivar location: the matching location.
+    :ivar relative: the source's path below the location, ``/``-separated,
+        not encoded, never with a ``..`` segment.
+    :ivar path: the absolute file path, when the bytes are on local disk.
+    :ivar query: a remote URL's query string, as it came (already encoded).
+    """
+
+    location: Location
+    relative: str
+    path: str | None
+    query: str = ""
+
+    @property
+    def uri(self) -> str | None:
+        """The unencoded URI under the location's prefix (None without a prefix)."""
+        if self.location.url is None:
+            return None
+        return self.location.url + self.relative
+
+
+def find_target(download: Download, locations: Iterable[Location]) -> Target | None:
+    """The first location ``download`` lies in, or None (then Django streams it).
+
+    Generated content never maps. A path maps when, resolved, it lies inside a
+    location's resolved root; a storage file maps to its alias's location (or,
+    for a storage on local disk, to a ``root`` holding it); a remote URL maps
+    when it starts with a ``source_url`` prefix.
+    """
+    if download.generated:
+        return None
+    path = _local_path(download)
+    for location in locations:
+        target = _match(location, download, path)
+        if target is not None:
+            return target
+    return None
+
+
+def _local_path(download: Download) -> str | None:
+    if download.path is not None:
+        return os.path.realpath(download.path)
+    if download.storage is not None and download.name is not None:
+        try:
+            return os.path.realpath(download.storage.path(download.name))
+        # A remote storage has no local path; a name outside the storage has none either.
+        except (NotImplementedError, SuspiciousFileOperation):
+            return None
+    return None
+
+
+def _match(location: Location, download: Download, path: str | None) -> Target | None:
+    if location.source_url is not None:
+        if download.url is None or not download.url.startswith(location.source_url):
+            return None
+        # The URL is already encoded: decode its path so that the header
+        # encodes it exactly once; the query goes through as it is.
+        rest, _, query = download.url[len(location.source_url) :].partition("?")
+        return _target(location, unquote(rest), None, query)
+    # ==, not is: default_storage is a lazy proxy that compares equal to the
+    # instance it wraps.
+    root = location.local_root
+    if (
+        location.storage is not None
+        and download.name is not None
+        and storage_of(location) == download.storage
+    ):
+        # A symlink in a local storage must not lead the web server outside it.
+        if path is not None and root is not None and not _inside(root, path):
+            return None
+        return _target(location, download.name.replace(os.sep, "/"), path)
+    if root is None or path is None or not _inside(root, path):
+        return None
+    return _target(location, os.path.relpath(path, root).replace(os.sep, "/"), path)
+
+
+def _inside(root: str, path: str) -> bool:
+    """Whether the resolved ``path`` lies strictly below the resolved ``root``."""
+    return path != root and os.path.commonpath([root, path]) == root
+
+
+def _target(location: Location, relative: str, path: str | None, query: str = "") -> Target | None:
+    # nginx refuses a redirect URI with a ".." segment; a path that needs one
+    # is outside the location anyway. "\x00" and line breaks could never be
+    # part of a header value (they are encoded later, but refuse them early).
+    segments = relative.split("/")
+    if ".." in segments or "." in segments or any(c in relative for c in "\x00\r\n"):
+        return None
+    return Target(location, relative.lstrip("/"), path, query)

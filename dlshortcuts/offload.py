@@ -1,0 +1,138 @@
+"""Handing downloads over to the web server: the one code path behind
+``@optimized_download`` and ``OptimizedDownloadMiddleware``.
+
+Both put an :class:`Offloader` on the request before the view runs
+(:func:`offloading`); the response engine asks it, for each download it
+answers, for the headers that hand the download over. The engine then sends an
+empty 200 and leaves preconditions, Range and the bytes to the web server.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, TypedDict
+
+from django.http import HttpRequest
+
+from .conf import conf
+from .download import Download
+from .locations import Location, find_target, parse_locations
+from .proxies import Backend, BackendName, Expires, ProxyOptions, get_backend
+from .responses import OFFLOAD_ATTRIBUTE
+
+__all__ = ["OffloadArguments", "Offloader", "check_arguments", "offloading"]
+
+
+class OffloadArguments(TypedDict, total=False):
+    """The arguments of ``@optimized_download``; None (or absent) defers to the setting."""
+
+    backend: BackendName | None
+    locations: Sequence[Location | Mapping[str, Any]] | None
+    sniff: bool | None
+    limit_rate: int | bool | None
+    buffering: bool | None
+    expires: Expires | None
+    charset: str | None
+
+
+def check_arguments(arguments: OffloadArguments) -> None:
+    """Validate explicit arguments once, when the view is decorated.
+
+    :raises ValueError: for an unknown backend, a malformed location or an
+        option value the backend cannot send.
+    :raises TypeError: for an unknown argument or a ``sniff`` that is not a bool.
+    """
+    unknown = sorted(set(arguments) - set(OffloadArguments.__annotations__))
+    if unknown:
+        raise TypeError(f"optimized_download() got an unexpected keyword argument {unknown[0]!r}")
+    if arguments.get("backend") is not None:
+        get_backend(str(arguments.get("backend")))
+    if arguments.get("locations") is not None:
+        parse_locations(arguments.get("locations") or ())
+    sniff = arguments.get("sniff")
+    if sniff is not None and not isinstance(sniff, bool):
+        raise TypeError(f"sniff must be True, False or None, not {sniff!r}.")
+    ProxyOptions(
+        limit_rate=arguments.get("limit_rate"),
+        buffering=arguments.get("buffering"),
+        expires=arguments.get("expires"),
+        charset=arguments.get("charset"),
+    )
+
+
+@dataclass(frozen=True)
+class Offloader:
+    """A backend, its locations and options: which downloads to hand over, and how.
+
+    :ivar backend: the accelerator writing the headers.
+    :ivar locations: where the web server finds files (first match wins).
+    :ivar options: nginx's ``X-Accel-*`` controls.
+    :ivar sniff: the ``sniff`` option for shortcuts that leave theirs unset.
+    """
+
+    backend: Backend
+    locations: tuple[Location, ...]
+    options: ProxyOptions
+    sniff: bool | None = None
+
+    @classmethod
+    def configure(cls, arguments: OffloadArguments) -> Offloader | None:
+        """Merge ``arguments`` over the ``DLSHORTCUTS`` setting, read now.
+
+        :returns: None when neither names a backend (nothing is offloaded).
+        """
+        backend = arguments.get("backend") or conf.BACKEND
+        if backend is None:
+            return None
+        locations = arguments.get("locations")
+        return cls(
+            backend=get_backend(backend),
+            locations=parse_locations(conf.LOCATIONS if locations is None else locations),
+            options=ProxyOptions(
+                limit_rate=_pick(arguments.get("limit_rate"), conf.LIMIT_RATE),
+                buffering=_pick(arguments.get("buffering"), conf.BUFFERING),
+                expires=_pick(arguments.get("expires"), conf.EXPIRES),
+                charset=_pick(arguments.get("charset"), conf.CHARSET),
+            ),
+            sniff=_pick(arguments.get("sniff"), conf.SNIFF),
+        )
+
+    def headers(self, download: Download, content_type: str) -> dict[str, str] | None:
+        """The headers handing ``download`` over, or None to let Django stream it.
+
+        :param download: what the response serves.
+        :param content_type: the response's Content-Type.
+
+        None for generated content, for a source in no location, and for a
+        location this backend cannot serve (a path-only location for nginx).
+        """
+        target = find_target(download, self.locations)
+        if target is None:
+            return None
+        return self.backend.headers(target, self.options.for_content_type(content_type))
+
+
+def _pick(argument: Any, setting: Any) -> Any:
+    return setting if argument is None else argument
+
+
+@contextmanager
+def offloading(request: HttpRequest, offloader: Offloader | None) -> Iterator[None]:
+    """Put ``offloader`` on ``request`` while the view runs (None: offload nothing).
+
+    The previous one comes back afterwards, so a decorated view under the
+    middleware uses the decorator's arguments, and the middleware's again
+    after it.
+    """
+    missing = object()
+    previous = getattr(request, OFFLOAD_ATTRIBUTE, missing)
+    setattr(request, OFFLOAD_ATTRIBUTE, offloader)
+    try:
+        yield
+    finally:
+        if previous is missing:
+            delattr(request, OFFLOAD_ATTRIBUTE)
+        else:
+            setattr(request, OFFLOAD_ATTRIBUTE, previous)

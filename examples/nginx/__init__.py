@@ -1,0 +1,1 @@
+"""The demo project behind nginx (``make demo-nginx``)."""

@@ -1,0 +1,29 @@
+"""The demo's settings behind nginx: every download from disk is handed over to nginx.
+
+The project's views are unchanged: ``OptimizedDownloadMiddleware`` applies
+``@optimized_download`` to all of them, with the locations below. Generated
+downloads (``orders.csv``) are still streamed by Django.
+"""
+
+from __future__ import annotations
+
+from demo.settings import *  # noqa: F403
+from demo.settings import MEDIA_ROOT, MIDDLEWARE, PRIVATE_ROOT, VAR_DIR
+
+DEBUG = False
+# gunicorn serves no static files: nginx does, from here (collectstatic).
+STATIC_ROOT = VAR_DIR / "static"
+STATIC_URL = "/static/"
+
+MIDDLEWARE = [*MIDDLEWARE, "dlshortcuts.middleware.OptimizedDownloadMiddleware"]
+# The system checks (run by migrate, before demo_setup writes any file)
+# want every location's directory to exist.
+for directory in (PRIVATE_ROOT, MEDIA_ROOT):
+    directory.mkdir(parents=True, exist_ok=True)
+DLSHORTCUTS = {
+    "BACKEND": "nginx",
+    "LOCATIONS": [
+        {"root": str(PRIVATE_ROOT), "url": "/_protected/"},
+        {"root": str(MEDIA_ROOT), "url": "/_media/"},
+    ],
+}

@@ -1,0 +1,126 @@
+"""System checks for the DLSHORTCUTS setting: exact ids, and one run of manage.py check."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
+from pytest_django.fixtures import Settings
+
+from dlshortcuts.checks import check_offload_settings
+
+
+def ids(settings: Settings, value: Any) -> list[str]:
+    settings.DLSHORTCUTS = value
+    messages = check_offload_settings()
+    assert all(message.hint for message in messages)
+    return [str(message.id) for message in messages]
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> str:
+    return str(tmp_path)
+
+
+def test_no_setting_is_fine(settings: Settings) -> None:
+    del settings.DLSHORTCUTS
+    assert check_offload_settings() == []
+
+
+@pytest.mark.parametrize("backend", ["nginx", "apache", "lighttpd", "litespeed", "caddy"])
+def test_valid_configuration(settings: Settings, root: str, backend: str) -> None:
+    assert ids(settings, {"BACKEND": backend, "LOCATIONS": [{"root": root, "url": "/_p/"}]}) == []
+
+
+def test_valid_nginx_options(settings: Settings, root: str) -> None:
+    value = {
+        "BACKEND": "nginx",
+        "LOCATIONS": [{"root": root, "url": "/_p/"}, {"source_url": "https://b.example/", "url": "/_r/"}],
+        "LIMIT_RATE": False,
+        "BUFFERING": True,
+        "EXPIRES": datetime.timedelta(days=1),
+        "CHARSET": "utf-8",
+        "SNIFF": True,
+    }
+    assert ids(settings, value) == []
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("nginx", ["dlshortcuts.E014"]),
+        ({"BACKEND": "iis"}, ["dlshortcuts.E001"]),
+        ({"BACKEND": "nginx", "LOCATIONS": {"root": "/"}}, ["dlshortcuts.E002"]),
+        ({"BACKEND": "nginx", "LOCATIONS": "/srv"}, ["dlshortcuts.E002"]),
+        ({"BACKEND": "nginx", "LOCATIONS": [{"url": "/_p/"}]}, ["dlshortcuts.E003"]),
+        ({"BACKEND": "nginx", "LOCATIONS": [{"ROOT": "{root}", "url": "/_p/"}]}, ["dlshortcuts.E003"]),
+        (
+            {"BACKEND": "nginx", "LOCATIONS": [{"root": "{root}/missing", "url": "/_p/"}]},
+            ["dlshortcuts.E004"],
+        ),
+        ({"BACKEND": "nginx", "LOCATIONS": [{"root": "{root}", "url": "/_p"}]}, ["dlshortcuts.E005"]),
+        ({"BACKEND": "nginx", "LOCATIONS": [{"root": "{root}", "url": "_p/"}]}, ["dlshortcuts.E005"]),
+        ({"BACKEND": "nginx", "LOCATIONS": [{"storage": "nope", "url": "/_p/"}]}, ["dlshortcuts.E006"]),
+        ({"BACKEND": "caddy", "LOCATIONS": [{"root": "{root}"}]}, ["dlshortcuts.E007"]),
+        (
+            {"BACKEND": "apache", "LOCATIONS": [{"source_url": "https://b/", "url": "/_r/"}]},
+            ["dlshortcuts.E008"],
+        ),
+        ({"BACKEND": "lighttpd", "LOCATIONS": [{"storage": "default"}]}, []),
+        ({"BACKEND": "nginx", "LIMIT_RATE": -1}, ["dlshortcuts.E009"]),
+        ({"BACKEND": "nginx", "BUFFERING": "no"}, ["dlshortcuts.E010"]),
+        ({"BACKEND": "nginx", "EXPIRES": "1h"}, ["dlshortcuts.E011"]),
+        ({"BACKEND": "nginx", "CHARSET": "utf 8"}, ["dlshortcuts.E012"]),
+        (
+            {"BACKEND": "nginx", "LOCATIONS": [{"source_url": "ftp://b/", "url": "/_r/"}]},
+            ["dlshortcuts.E013"],
+        ),
+        (
+            {"BACKEND": "nginx", "LOCATIONS": [{"source_url": "https://b", "url": "/_r/"}]},
+            ["dlshortcuts.E013"],
+        ),
+        ({"BACKEND": "nginx", "SNIFF": "yes"}, ["dlshortcuts.E015"]),
+        ({"LOCATIONS": [{"root": "{root}", "url": "/_p/"}]}, ["dlshortcuts.W001"]),
+        (
+            {
+                "BACKEND": "nginx",
+                "LOCATIONS": [{"root": "{root}", "url": "/_p/"}, {"root": "/", "url": "/_p/"}],
+            },
+            ["dlshortcuts.W003"],
+        ),
+        ({"BACKEND": "apache", "LIMIT_RATE": 100}, ["dlshortcuts.W004"]),
+        ({"BACKEND": "caddy", "CHARSET": "utf-8", "EXPIRES": 5}, ["dlshortcuts.W004", "dlshortcuts.W004"]),
+    ],
+)
+def test_ids(settings: Settings, root: str, value: Any, expected: list[str]) -> None:
+    if isinstance(value, dict) and "LOCATIONS" in value and isinstance(value["LOCATIONS"], list):
+        value = {
+            **value,
+            "LOCATIONS": [{k: v.format(root=root) for k, v in entry.items()} for entry in value["LOCATIONS"]],
+        }
+    assert ids(settings, value) == expected
+
+
+def test_middleware_without_backend(settings: Settings) -> None:
+    settings.MIDDLEWARE = ["dlshortcuts.middleware.OptimizedDownloadMiddleware"]
+    assert ids(settings, {}) == ["dlshortcuts.W002"]
+
+
+def test_messages_name_the_entry(settings: Settings, root: str) -> None:
+    settings.DLSHORTCUTS = {
+        "BACKEND": "nginx",
+        "LOCATIONS": [{"root": root, "url": "/_p/"}, {"root": root, "url": "p"}],
+    }
+    [message] = check_offload_settings()
+    assert message.msg == "DLSHORTCUTS['LOCATIONS'][1]: url 'p' must start and end with '/'."
+    assert message.hint == "Write '/p/': the file's path is appended to it."
+
+
+def test_manage_py_check_reports_them(settings: Settings) -> None:
+    settings.DLSHORTCUTS = {"BACKEND": "iis"}
+    with pytest.raises(SystemCheckError, match=r"dlshortcuts\.E001"):
+        call_command("check")

@@ -1,0 +1,168 @@
+"""Backends and their header values, without Django in the way."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from typing import Any
+
+import pytest
+
+from dlshortcuts.locations import Location, Target
+from dlshortcuts.proxies import (
+    BACKEND_NAMES,
+    BACKENDS,
+    ProxyOptions,
+    encode_path,
+    encode_uri,
+    get_backend,
+    raw_path,
+)
+
+PROTECTED = Location(root="/srv/private", url="/_protected/")
+REMOTE = Location(source_url="https://b.example/", url="/_remote/")
+
+
+def test_backend_names() -> None:
+    assert BACKEND_NAMES == ("nginx", "apache", "lighttpd", "litespeed", "caddy")
+    assert set(BACKENDS) == set(BACKEND_NAMES)
+
+
+@pytest.mark.parametrize("name", ["iis", "", "NGINX", None])
+def test_unknown_backend(name: Any) -> None:
+    with pytest.raises(
+        ValueError, match=r"Unknown backend .*; use one of nginx, apache, lighttpd, litespeed, caddy\."
+    ):
+        get_backend(name)
+
+
+@pytest.mark.parametrize(
+    ("relative", "query", "uri"),
+    [
+        ("a.pdf", "", "/_protected/a.pdf"),
+        ("péter là %.txt", "", "/_protected/p%C3%A9ter%20l%C3%A0%20%25.txt"),
+        ("a?b#c.txt", "", "/_protected/a%3Fb%23c.txt"),
+        ("a\r\nX-Evil: 1", "", "/_protected/a%0D%0AX-Evil%3A%201"),
+        ("d/a.pdf", "sig=a%2Fb&x=1", "/_protected/d/a.pdf?sig=a%2Fb&x=1"),
+        ("a.pdf", "x=a b\r\nY: 1", "/_protected/a.pdf?x=a%20b%0D%0AY:%201"),
+    ],
+)
+def test_encode_uri_is_ascii_without_line_breaks(relative: str, query: str, uri: str) -> None:
+    assert encode_uri(Target(PROTECTED, relative, None, query)) == uri
+
+
+def test_no_uri_without_url() -> None:
+    assert encode_uri(Target(Location(root="/srv"), "a", "/srv/a")) is None
+
+
+@pytest.mark.parametrize(
+    ("path", "encoded", "raw"),
+    [
+        ("/srv/private/a.pdf", "/srv/private/a.pdf", "/srv/private/a.pdf"),
+        (
+            "/srv/private/péter là %.txt",
+            "/srv/private/p%C3%A9ter%20l%C3%A0%20%25.txt",
+            "/srv/private/p\xc3\xa9ter l\xc3\xa0 %.txt",
+        ),
+    ],
+)
+def test_path_encodings(path: str, encoded: str, raw: str) -> None:
+    target = Target(PROTECTED, "x", path)
+    assert encode_path(target) == encoded
+    assert raw_path(target) == raw
+    # Django sends a Latin-1 str as its bytes: the file name's own UTF-8.
+    assert raw.encode("latin-1") == path.encode()
+
+
+def test_no_path_for_remote_targets() -> None:
+    target = Target(REMOTE, "a.pdf", None)
+    assert encode_path(target) is None
+    assert raw_path(target) is None
+    for name in ("apache", "lighttpd"):
+        assert BACKENDS[name].headers(target, ProxyOptions()) is None
+    assert BACKENDS["nginx"].headers(target, ProxyOptions()) == {"X-Accel-Redirect": "/_remote/a.pdf"}
+
+
+@pytest.mark.parametrize(
+    ("options", "headers"),
+    [
+        (ProxyOptions(), {}),
+        (ProxyOptions(limit_rate=512), {"X-Accel-Limit-Rate": "512"}),
+        (ProxyOptions(limit_rate=False), {"X-Accel-Limit-Rate": "off"}),
+        (ProxyOptions(buffering=True), {"X-Accel-Buffering": "yes"}),
+        (ProxyOptions(buffering=False), {"X-Accel-Buffering": "no"}),
+        (ProxyOptions(expires=0), {"X-Accel-Expires": "0"}),
+        (ProxyOptions(expires=datetime.timedelta(hours=1)), {"X-Accel-Expires": "3600"}),
+        (
+            ProxyOptions(expires=datetime.datetime(1970, 1, 2, tzinfo=datetime.timezone.utc)),
+            {"X-Accel-Expires": "@86400"},
+        ),
+        (ProxyOptions(expires=False), {"X-Accel-Expires": "off"}),
+        (ProxyOptions(charset="utf-8"), {"X-Accel-Charset": "utf-8"}),
+    ],
+)
+def test_nginx_option_headers(options: ProxyOptions, headers: dict[str, str]) -> None:
+    assert options.headers() == headers
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"limit_rate": -1}, "limit_rate must be a non-negative int of bytes per second or False, not -1."),
+        (
+            {"limit_rate": True},
+            "limit_rate must be a non-negative int of bytes per second or False, not True.",
+        ),
+        (
+            {"limit_rate": "1k"},
+            "limit_rate must be a non-negative int of bytes per second or False, not '1k'.",
+        ),
+        ({"buffering": "no"}, "buffering must be True, False or None, not 'no'."),
+        ({"expires": True}, "expires must be seconds, a timedelta, a datetime or False, not True."),
+        ({"expires": -5}, "expires must be seconds, a timedelta, a datetime or False, not -5."),
+        ({"expires": "1h"}, "expires must be seconds, a timedelta, a datetime or False, not '1h'."),
+        ({"charset": "None x"}, "charset must be a charset name such as 'utf-8', not 'None x'."),
+        (
+            {"charset": "utf-8\r\nX: 1"},
+            "charset must be a charset name such as 'utf-8', not 'utf-8\\r\\nX: 1'.",
+        ),
+        ({"charset": 8}, "charset must be a charset name such as 'utf-8', not 8."),
+    ],
+)
+def test_bad_option_values(arguments: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(message)) as caught:
+        ProxyOptions(**arguments)
+    assert str(caught.value) == message
+
+
+def test_caddy_leaves_remote_urls_with_a_query_to_django() -> None:
+    caddy = BACKENDS["caddy"]
+    assert caddy.headers(Target(REMOTE, "a.pdf", None, "sig=1"), ProxyOptions()) is None
+    assert caddy.headers(Target(REMOTE, "a.pdf", None), ProxyOptions()) == {
+        "X-Accel-Redirect": "/_remote/a.pdf"
+    }
+
+
+@pytest.mark.parametrize(
+    ("content_type", "charset"),
+    [
+        ("text/plain", "utf-8"),
+        ("text/csv", "utf-8"),
+        ("text/plain; charset=iso-8859-1", None),
+        ("image/png", None),
+        ("application/octet-stream", None),
+    ],
+)
+def test_charset_kept_only_for_text_without_one(content_type: str, charset: str | None) -> None:
+    assert ProxyOptions(charset="utf-8", buffering=False).for_content_type(content_type) == ProxyOptions(
+        charset=charset, buffering=False
+    )
+
+
+def test_apache_announces_ranges_itself() -> None:
+    target = Target(PROTECTED, "a.pdf", "/srv/private/a.pdf")
+    assert BACKENDS["apache"].headers(target, ProxyOptions()) == {
+        "X-Sendfile": "/srv/private/a.pdf",
+        "Accept-Ranges": "bytes",
+    }
+    assert BACKENDS["lighttpd"].headers(target, ProxyOptions()) == {"X-Sendfile": "/srv/private/a.pdf"}
