@@ -12,6 +12,7 @@ import re
 import unicodedata
 from email.message import Message
 from email.utils import collapse_rfc2231_value
+from typing import cast
 
 from hypothesis import example, given
 from hypothesis import strategies as st
@@ -47,7 +48,11 @@ def parse_disposition(value: str) -> tuple[str, str, str | None]:
     """The type, ``filename`` and ``filename*`` of a header, as the ``email`` package reads them."""
     message = Message()
     message["Content-Disposition"] = value
-    params = message.get_params(header="content-disposition")
+    # typeshed says every value is a str; an RFC 2231 value is a (charset, language, text) tuple.
+    params = cast(
+        "list[tuple[str, str | tuple[str, str, str]]] | None",
+        message.get_params(header="content-disposition"),
+    )
     assert params is not None
     (kind, _), *rest = params
     plain = [v for k, v in rest if k == "filename" and isinstance(v, str)]
