@@ -42,6 +42,7 @@ def _argv(name: str, port: int) -> list[str]:
             "--threads=4",
             "--timeout=60",
             "--graceful-timeout=5",
+            "--no-control-socket",  # its default path is shared by every gunicorn of this user
         ]
     if name == "uvicorn":
         return [
