@@ -135,6 +135,20 @@ def test_200_disconnects_leave_no_descriptor_open(server: Server) -> None:
     assert fetch_head(server.port, "/hardening/path/big.bin")[0] == 200
 
 
+def test_clients_leaving_before_an_async_view_returns_leave_nothing_open(server: Server) -> None:
+    pids = worker_pids(server)
+    baseline = {pid: open_fds(pid) for pid in pids}
+    for number in range(100):
+        with _connect(server.port) as sock:
+            sock.sendall(_request("/hardening/apath/big.bin"))
+            if number % 2:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    assert wait_until(lambda: all(open_fds(pid) <= baseline[pid] for pid in pids)), {
+        pid: (baseline[pid], open_fds(pid)) for pid in pids
+    }
+    assert leaked_files(server) == []
+
+
 @pytest.mark.parametrize(
     "extra", [REQUESTS["whole file"], REQUESTS["multipart ranges"]], ids=["whole", "multipart"]
 )
