@@ -7,6 +7,7 @@ descriptors and resident memory.
 
 from __future__ import annotations
 
+import re
 import socket
 import time
 from collections.abc import Callable
@@ -111,7 +112,7 @@ def leaked_files(server: Server) -> list[str]:
     return [
         line
         for line in server.log.read_text(errors="replace").splitlines()
-        if "ResourceWarning" in line and "SpooledTemporaryFile" not in line
+        if re.search("ResourceWarning: [Uu]nclosed", line) and "SpooledTemporaryFile" not in line
     ]
 
 
