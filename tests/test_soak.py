@@ -117,8 +117,12 @@ def test_soak_keeps_memory_and_descriptors_flat(name: str, root: Path, tmp_path:
         third = len(samples.rss) // 3
         early, late = statistics.median(samples.rss[:third]), statistics.median(samples.rss[-third:])
         assert late <= early * 1.05 + RSS_SLACK_KIB, samples.rss
-        # Each connection holds one socket and at most one open file.
-        assert max(samples.fds) <= baseline_fds + 2 * CONNECTIONS, samples.fds
+        # Each connection holds one socket and at most one open file; a few
+        # more come and go with the server's own work (accepting, waking threads).
+        assert max(samples.fds) <= baseline_fds + 2 * CONNECTIONS + 4, samples.fds
+        assert statistics.median(samples.fds[-third:]) <= statistics.median(samples.fds[:third]) + 2, (
+            samples.fds
+        )
         assert wait_until(lambda: open_fds(pid) <= baseline_fds), (baseline_fds, open_fds(pid))
         # Django's ASGI handler drops, unclosed, the response of a sync view
         # whose client left before it returned, as wrk's connections do when
