@@ -1,4 +1,7 @@
-"""Faults under real servers: clients that vanish, files that change under a download.
+"""Faults: clients that vanish, files that change under a download.
+
+The engine's side is checked in-process first (what it raises and closes);
+then under real servers.
 
 gunicorn (WSGI: the whole file and single ranges go out with sendfile(2)
 through wsgi.file_wrapper, multipart bodies through the engine's reads) and
@@ -9,14 +12,22 @@ reading and how it hangs up.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import struct
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.http import HttpResponse
+from django.test import RequestFactory
 
+from dlshortcuts import DownloadResponse, serve_generated, serve_path
+from dlshortcuts.bodies import TruncatedFileError, aiter_pieces
+from dlshortcuts.ranges import ByteRange
+from dlshortcuts.shortcuts import respond_in_thread
 from tests.app_servers import (
     SERVERS,
     fetch_head,
@@ -28,8 +39,6 @@ from tests.app_servers import (
     worker_pids,
 )
 from tests.servers import Server
-
-pytestmark = pytest.mark.servers
 
 BIG = 32 * 1024 * 1024
 # Small enough that loopback socket buffers cannot hold the whole body: the
@@ -56,6 +65,60 @@ def server(
     server = start_app_server(request.param, root, tmp_path_factory.mktemp("logs"))
     yield server
     server.stop()
+
+
+def test_closing_a_response_whose_file_shrank_raises_and_closes_it(
+    tmp_path: Path, rf: RequestFactory
+) -> None:
+    (tmp_path / "f.bin").write_bytes(b"x" * 100)
+    response = serve_path(rf.get("/"), "f.bin", root=tmp_path)
+    assert isinstance(response, DownloadResponse)
+    os.truncate(tmp_path / "f.bin", 50)  # as if sendfile(2) had been cut short
+    with pytest.raises(TruncatedFileError):
+        response.close()
+    assert response.download.file is not None
+    assert response.download.file.closed
+
+
+def test_closing_a_response_from_memory_checks_nothing(rf: RequestFactory) -> None:
+    response = serve_generated(rf.get("/"), b"generated", filename="g.bin")
+    assert isinstance(response, DownloadResponse)
+    assert response.file_to_stream is not None
+    response.close()  # a BytesIO has no descriptor to fstat: nothing is raised
+    assert response.download.file is not None
+    assert response.download.file.closed
+
+
+async def test_an_async_body_closes_its_file_when_the_file_shrank(tmp_path: Path) -> None:
+    path = tmp_path / "f.bin"
+    path.write_bytes(b"x" * 100)
+    with path.open("rb") as file:
+        body = aiter_pieces(file, [ByteRange(0, 100)])
+        os.truncate(path, 50)
+        with pytest.raises(TruncatedFileError):
+            await anext(body)
+        assert file.closed
+
+
+async def test_an_async_twin_closes_the_response_made_after_it_was_cancelled() -> None:
+    release, closed = threading.Event(), threading.Event()
+
+    class Recorded(HttpResponse):
+        def close(self) -> None:
+            closed.set()
+            super().close()
+
+    def slow_shortcut() -> HttpResponse:
+        assert release.wait(30)
+        return Recorded()
+
+    task = asyncio.ensure_future(respond_in_thread(slow_shortcut))
+    await asyncio.sleep(0)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    release.set()
+    assert await asyncio.to_thread(closed.wait, 30)
 
 
 def _connect(port: int) -> socket.socket:
@@ -115,6 +178,7 @@ def _hang_up(port: int, extra: str, *, mid_body: bool, reset: bool) -> None:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
 
 
+@pytest.mark.servers
 def test_200_disconnects_leave_no_descriptor_open(server: Server) -> None:
     pids = worker_pids(server)
     for extra in REQUESTS.values():
@@ -135,6 +199,7 @@ def test_200_disconnects_leave_no_descriptor_open(server: Server) -> None:
     assert fetch_head(server.port, "/hardening/path/big.bin")[0] == 200
 
 
+@pytest.mark.servers
 def test_clients_leaving_before_an_async_view_returns_leave_nothing_open(server: Server) -> None:
     pids = worker_pids(server)
     baseline = {pid: open_fds(pid) for pid in pids}
@@ -149,6 +214,7 @@ def test_clients_leaving_before_an_async_view_returns_leave_nothing_open(server:
     assert leaked_files(server) == []
 
 
+@pytest.mark.servers
 @pytest.mark.parametrize(
     "extra", [REQUESTS["whole file"], REQUESTS["multipart ranges"]], ids=["whole", "multipart"]
 )
@@ -174,6 +240,7 @@ def test_a_file_truncated_while_served_cuts_the_connection(server: Server, root:
     assert leaked_files(server) == []
 
 
+@pytest.mark.servers
 def test_a_file_replaced_while_served_keeps_its_old_bytes_and_etag(server: Server, root: Path) -> None:
     path = root / "replaced.bin"
     old = b"old!" * (BIG // 4)
