@@ -57,7 +57,7 @@ def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.mark.parametrize("path", PATHS)
-@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=150)
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=150, deadline=None)
 @given(headers=st.dictionaries(st.sampled_from(HEADERS), VALUES, min_size=1))
 @example(headers={"If-Modified-Since": "Sun, 06 Nov 99999 08:49:37 GMT"})
 @example(headers={"If-Unmodified-Since": "Mon, 01 Jan 0001 00:00:00 GMT"})

@@ -14,7 +14,7 @@ from email.message import Message
 from email.utils import collapse_rfc2231_value
 from typing import cast
 
-from hypothesis import example, given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from dlshortcuts.disposition import FALLBACK_FILENAME, content_disposition, safe_filename
@@ -66,6 +66,7 @@ def _is_clean(name: str) -> bool:
     return not any(c in "/\\" or unicodedata.category(c) in {"Cc", "Cf", "Cs", "Zl", "Zp"} for c in name)
 
 
+@settings(deadline=None)
 @given(name=NAMES, as_attachment=st.booleans())
 @example(name="a\uff0fb", as_attachment=True)  # fullwidth solidus: NFKD gives "/"
 @example(name="x\uff3c", as_attachment=True)  # fullwidth backslash: would escape the closing quote
@@ -96,6 +97,7 @@ def test_disposition_is_one_line_of_ascii_that_parses_back_to_the_clean_name(
         assert "%" not in fallback  # some agents percent-decode filename= (RFC 6266 appendix D)
 
 
+@settings(deadline=None)
 @given(name=NAMES)
 def test_safe_filename_keeps_no_path_and_no_control_character(name: str) -> None:
     cleaned = safe_filename(name)

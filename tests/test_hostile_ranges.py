@@ -13,7 +13,7 @@ import string
 from collections.abc import Callable
 
 import pytest
-from hypothesis import example, given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from dlshortcuts.ranges import MAX_RANGES, ByteRange, RangeNotSatisfiable, if_range_matches, parse_range
@@ -60,6 +60,7 @@ def _selected(spec: str, size: int) -> set[int]:
     return set(range(max(size - int(last), 0), size))
 
 
+@settings(deadline=None)
 @given(header=range_headers() | st.text(), size=SIZES)
 @example(header="bytes=" + "0-0," * 5000, size=10)
 @example(header="bytes=" + "1" * 5000 + "-", size=10)
@@ -81,6 +82,7 @@ def test_parse_range_never_escapes_the_file(header: str, size: int) -> None:
     assert sum(r.length for r in result) <= size
 
 
+@settings(deadline=None)
 @given(
     specs=st.lists(
         st.one_of(
@@ -110,6 +112,7 @@ def test_parse_range_serves_exactly_the_bytes_asked_for(specs: list[str], size: 
         assert served == wanted
 
 
+@settings(deadline=None)
 @given(header=st.text() | st.from_regex(r'\s*(W/)?"[^"]*"\s*', fullmatch=True), etag=st.text(max_size=20))
 @example(header="Mon, 32 Jan 2024 00:00:00 GMT", etag='"a"')
 @example(header="Sun, 06 Nov 99999 08:49:37 GMT", etag='"a"')
@@ -125,6 +128,7 @@ def test_if_range_never_raises_and_needs_an_exact_strong_match(header: str, etag
         assert header.strip() == quoted
 
 
+@settings(deadline=None)
 @given(header=st.text(alphabet=string.printable))
 def test_if_range_without_validators_never_matches(header: str) -> None:
     assert if_range_matches(header, None, None) is False
