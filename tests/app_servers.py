@@ -11,6 +11,7 @@ import re
 import socket
 import time
 from collections.abc import Callable
+from importlib.metadata import version
 from pathlib import Path
 
 from tests.servers import BIN, Server, free_port, start_server
@@ -25,6 +26,8 @@ __all__ = [
     "wait_until",
     "worker_pids",
 ]
+
+_GUNICORN_VERSION = tuple(int(part) for part in version("gunicorn").split(".")[:2])
 
 #: The application servers, by name: WSGI (sendfile through wsgi.file_wrapper) and ASGI.
 SERVERS = ("gunicorn", "uvicorn")
@@ -43,7 +46,9 @@ def _argv(name: str, port: int) -> list[str]:
             "--threads=4",
             "--timeout=60",
             "--graceful-timeout=5",
-            "--no-control-socket",  # its default path is shared by every gunicorn of this user
+            # gunicorn 27 opens a control socket at a path shared by every
+            # gunicorn of this user: keep this one private.
+            *(["--no-control-socket"] if _GUNICORN_VERSION >= (27,) else []),
         ]
     if name == "uvicorn":
         return [
