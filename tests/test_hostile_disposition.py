@@ -18,30 +18,13 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from dlshortcuts.disposition import FALLBACK_FILENAME, content_disposition, safe_filename
+from tests.hostile_names import NAMES
 
 # RFC 6266 §4.1 with RFC 9110 §5.6.4 quoted-string (qdtext or quoted-pair)
 # and RFC 8187 §3.2.1 ext-value (attr-char or pct-encoded).
 _QUOTED = r'"(?P<quoted>(?:[\x20\x21\x23-\x5b\x5d-\x7e]|\\[\x20-\x7e])*)"'
 _EXT_VALUE = r"UTF-8''(?P<ext>(?:[A-Za-z0-9!#$&+\-.^_`|~]|%[0-9A-F]{2})+)"
 _GRAMMAR = re.compile(rf"(?P<type>attachment|inline); filename={_QUOTED}(?:; filename\*={_EXT_VALUE})?")
-
-# Characters that have broken download headers before: line ends, quotes,
-# escapes, parameter separators, percent signs, path separators (also their
-# fullwidth forms, which NFKD turns back into ASCII), bidirectional
-# overrides, zero-width characters, and lone surrogates (what os.fsdecode
-# makes of an undecodable byte in a file name on disk).
-HOSTILE = (
-    "\r\n\t\x00\x0b\x0c\x1b\x7f\x85\"\\;%/=*',. "
-    "\u2028\u2029\u200b\u200e\u200f\u202a\u202e\u2066\u2069\ufeff"
-    "\uff0f\uff3c\uff02\uff05\u2024\u2025\u3000\u00a0"
-    "\udcff\udc80\ud800"
-)
-NAMES = st.one_of(
-    st.text(),
-    st.text(alphabet=st.characters(codec=None, categories=None)),  # surrogates included
-    st.text(alphabet=st.sampled_from(HOSTILE + "ab.é日"), max_size=40),
-    st.text(alphabet=st.sampled_from(HOSTILE + "ab.é日"), min_size=1000, max_size=5000),
-)
 
 
 def parse_disposition(value: str) -> tuple[str, str, str | None]:
