@@ -65,3 +65,6 @@ bench: system-packages $(STAMP)
 
 clean:
 	rm -rf $(VENV) .nox docs/_build .coverage htmlcov examples/var
+
+soak: system-packages $(STAMP)
+	DLSHORTCUTS_SOAK_SECONDS=60 $(BIN)/python -m pytest tests/test_soak.py --no-cov -p no:randomly -s

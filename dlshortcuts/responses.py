@@ -65,9 +65,14 @@ class DownloadResponse(StreamingHttpResponse):
         # Django calls this when the server is done with the response, after
         # the last byte or after a client disconnect.
         try:
-            self.download.close()
+            if self.file_to_stream is not None:
+                # The server may have sendfile(2)'d it without reading: check now.
+                self.file_to_stream.ensure_complete()
         finally:
-            super().close()
+            try:
+                self.download.close()
+            finally:
+                super().close()
 
 
 class Offload(Protocol):
