@@ -10,7 +10,7 @@ a worker thread, one block at a time.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator
 from typing import IO
 
 from asgiref.sync import sync_to_async
@@ -25,6 +25,9 @@ __all__ = [
     "Piece",
     "aiter_pieces",
     "aiter_stream",
+    "closing_async",
+    "empty_async",
+    "has_fileno",
     "iter_pieces",
     "iter_stream",
 ]
@@ -202,3 +205,33 @@ async def aiter_stream(
     next_batch = sync_to_async(_batch, thread_sensitive=True)
     while block := await next_batch(sync_iterator, charset):
         yield block
+
+
+def has_fileno(file: IO[bytes]) -> bool:
+    """Whether ``file`` has an OS descriptor a server could ``sendfile(2)`` from."""
+    try:
+        file.fileno()
+    except (AttributeError, OSError, ValueError):  # io.UnsupportedOperation is both
+        return False
+    return True
+
+
+async def empty_async() -> AsyncIterator[bytes]:
+    """An empty async body (under ASGI a sync one, even empty, makes Django warn)."""
+    nothing: tuple[bytes, ...] = ()
+    for chunk in nothing:
+        yield chunk
+
+
+async def closing_async(body: AsyncIterator[bytes], close: Callable[[], None]) -> AsyncIterator[bytes]:
+    """Call ``close`` when an async body ends or is abandoned.
+
+    Django's ASGI handler does not call ``response.close()`` when the client
+    disconnects mid-body (the request task is cancelled); this generator is
+    still closed then, through ``aclosing``, so the file is released.
+    """
+    try:
+        async for chunk in body:
+            yield chunk
+    finally:
+        close()

@@ -21,6 +21,9 @@ FALLBACK_FILENAME = "download"
 _ATTR_CHAR_PUNCTUATION = "!#$&+-.^_`|~"
 # Characters a file name must never carry into a header or a save dialog.
 _PATH_SEPARATORS = str.maketrans("", "", "/\\")
+# Unicode categories removed from names: control, format, surrogate, line
+# and paragraph separator.
+_REMOVED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 
 
 def safe_filename(name: str) -> str:
@@ -28,13 +31,15 @@ def safe_filename(name: str) -> str:
 
     Control characters (which could end the header line), Unicode format
     characters (right-to-left overrides that disguise ``gpj.exe`` as
-    ``exe.jpg``) and path separators are removed; surrounding spaces and
-    dots are stripped so that the name is neither hidden nor empty-looking.
+    ``exe.jpg``), line and paragraph separators, lone surrogates (what
+    ``os.fsdecode`` makes of a file name that is not UTF-8; they cannot be
+    encoded) and path separators are removed; surrounding spaces and dots
+    are stripped so that the name is neither hidden nor empty-looking.
 
     :param name: the name the caller asked for.
     :returns: the cleaned name, or :data:`FALLBACK_FILENAME` if nothing is left.
     """
-    kept = "".join(c for c in name if unicodedata.category(c) not in {"Cc", "Cf", "Zl", "Zp"})
+    kept = "".join(c for c in name if unicodedata.category(c) not in _REMOVED_CATEGORIES)
     kept = kept.translate(_PATH_SEPARATORS).strip(" .")
     return kept or FALLBACK_FILENAME
 

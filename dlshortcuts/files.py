@@ -29,7 +29,7 @@ def resolve_under_root(root: str | os.PathLike[str], path: str | os.PathLike[str
         outside ``root``. The message names no filesystem path.
     """
     relative = os.fspath(path)
-    if "\x00" in relative or os.path.isabs(relative) or relative.startswith("~"):
+    if "\x00" in relative or os.path.isabs(relative):
         raise Http404("No such file.")
     base = os.path.realpath(root)
     target = os.path.realpath(os.path.join(base, relative))

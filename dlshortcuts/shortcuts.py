@@ -18,7 +18,7 @@ from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 
 from .files import open_file, resolve_under_root
-from .generated import resolve_content
+from .generated import call_content, resolve_content
 from .options import Options
 from .responses import build_response
 
@@ -83,16 +83,11 @@ def serve_generated(
         ``content``.
     """
     options = Options.take(options_and_url_kwargs)
-    if options.charset is None and isinstance(content, str):
+    if options.charset is None:
+        # Generated text is declared UTF-8 (str is encoded so) unless told otherwise.
         options = dataclasses.replace(options, charset="utf-8")
-    download = resolve_content(
-        request,
-        content,
-        filename=filename,
-        size=size,
-        charset=options.charset or "utf-8",
-        url_kwargs=options_and_url_kwargs,
-    )
+    content = call_content(request, content, options_and_url_kwargs)
+    download = resolve_content(content, filename=filename, size=size, charset=options.charset or "utf-8")
     return build_response(request, download, options)
 
 
@@ -108,7 +103,12 @@ async def aserve_path(
 
 
 async def aserve_generated(
-    request: HttpRequest, content: Any, *, filename: str, size: int | None = None, **options_and_url_kwargs: Any
+    request: HttpRequest,
+    content: Any,
+    *,
+    filename: str,
+    size: int | None = None,
+    **options_and_url_kwargs: Any,
 ) -> HttpResponseBase:
     """Async twin of :func:`serve_generated`; a callable ``content`` runs in
     Django's thread-sensitive executor, so it may use the ORM."""

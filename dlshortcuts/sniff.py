@@ -61,7 +61,8 @@ def guess_content_type(filename: str) -> str | None:
     content_type, encoding = mimetypes.guess_type(filename, strict=False)
     if encoding:
         return _ARCHIVE_TYPES.get(encoding, "application/octet-stream")
-    return content_type
+    # ".bin" and the like name no format: as good as no extension.
+    return None if content_type == "application/octet-stream" else content_type
 
 
 def is_active_content_type(content_type: str) -> bool:
@@ -91,7 +92,7 @@ def sniff_buffer(data: bytes) -> str | None:
 
 
 @lru_cache(maxsize=4096)
-def sniff_file(path: str, size: int, mtime_ns: int) -> str | None:
+def sniff_file(path: str, size: int, mtime_ns: int) -> str | None:  # noqa: ARG001 - cache key
     """The content type libmagic reads in the file at ``path``, cached.
 
     ``size`` and ``mtime_ns`` are part of the cache key only: a file that
