@@ -51,16 +51,21 @@ def parse_http_date(value: str) -> int | None:
     """An HTTP-date (RFC 9110 §5.6.7: IMF-fixdate, RFC 850 or asctime) as a timestamp.
 
     :returns: seconds since the epoch, or None when the value is not a date
-        in GMT (a malformed date makes its header be ignored).
+        or names a zone other than GMT (a malformed date makes its header be
+        ignored). A date without a zone, as asctime has, is taken as GMT.
     """
     try:
         parts = parsedate_tz(value)
     except (TypeError, ValueError, IndexError):
         return None
-    # A date without a zone, or in another zone than GMT, is not an HTTP-date.
+    # email.utils reports "no zone" as 0, which is right for asctime; any
+    # other zone is not an HTTP-date.
     if parts is None or parts[9] != 0:
         return None
-    year = parts[0]
+    year, _month, day, hour, minute, second = parts[:6]
+    # calendar.timegm would roll "25:00" over into the next day.
+    if not (1 <= day <= 31 and 0 <= hour <= 23 and 0 <= minute <= 59 and 0 <= second <= 60):
+        return None
     if year < 100:
         # RFC 9110 §5.6.7: a two-digit year more than 50 years in the future
         # is the most recent past year with those digits.
