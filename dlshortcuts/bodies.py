@@ -10,7 +10,7 @@ a worker thread, one block at a time.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
 from typing import IO
 
 from asgiref.sync import sync_to_async
@@ -25,7 +25,6 @@ __all__ = [
     "Piece",
     "aiter_pieces",
     "aiter_stream",
-    "closing_async",
     "empty_async",
     "has_fileno",
     "iter_pieces",
@@ -221,17 +220,3 @@ async def empty_async() -> AsyncIterator[bytes]:
     nothing: tuple[bytes, ...] = ()
     for chunk in nothing:
         yield chunk
-
-
-async def closing_async(body: AsyncIterator[bytes], close: Callable[[], None]) -> AsyncIterator[bytes]:
-    """Call ``close`` when an async body ends or is abandoned.
-
-    Django's ASGI handler does not call ``response.close()`` when the client
-    disconnects mid-body (the request task is cancelled); this generator is
-    still closed then, through ``aclosing``, so the file is released.
-    """
-    try:
-        async for chunk in body:
-            yield chunk
-    finally:
-        close()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 import secrets
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 from typing import Any
 
 from django.core.handlers.asgi import ASGIRequest
@@ -24,7 +24,6 @@ from .bodies import (
     Piece,
     aiter_pieces,
     aiter_stream,
-    closing_async,
     empty_async,
     has_fileno,
     iter_pieces,
@@ -67,6 +66,16 @@ class DownloadResponse(StreamingHttpResponse):
     def __init__(self, download: Download, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.download = download
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        # Django's ASGI handler reads the body through aclosing(aiter(response))
+        # but, when the client disconnects, cancels the request task and never
+        # calls close(): release the file as soon as this iterator is closed.
+        try:
+            async for part in super().__aiter__():
+                yield part
+        finally:
+            self.download.close()
 
     def close(self) -> None:
         # Django calls this when the server is done with the response, after
@@ -271,7 +280,7 @@ def _attach_body(
     file = download.file
     if file is not None and download.size is not None:
         if is_async:
-            response.streaming_content = closing_async(aiter_pieces(file, pieces), download.close)
+            response.streaming_content = aiter_pieces(file, pieces)
         elif len(pieces) == 1 and isinstance(pieces[0], ByteRange) and has_fileno(file):
             # The zero-copy path: WSGIHandler passes this to wsgi.file_wrapper.
             response.file_to_stream = FileSlice(file, pieces[0])
@@ -283,7 +292,7 @@ def _attach_body(
     if stream is not None:
         charset = options.charset or "utf-8"
         if is_async:
-            response.streaming_content = closing_async(aiter_stream(stream, charset), download.close)
+            response.streaming_content = aiter_stream(stream, charset)
         else:
             response.streaming_content = iter_stream(stream, charset)
     return response

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import struct
 import zipfile
 import zlib
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing_extensions import Buffer
 
 PDF = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
@@ -36,3 +41,21 @@ def write_docx(path: Path) -> Path:
         archive.writestr("_rels/.rels", '<?xml version="1.0"?><Relationships/>')
         archive.writestr("word/document.xml", '<?xml version="1.0"?><w:document/>')
     return path
+
+
+class RecordingFile(io.FileIO):
+    """A real file on disk that counts the reads made from it."""
+
+    reads = 0
+
+    def read(self, size: int | None = -1, /) -> bytes:
+        self.reads += 1
+        return super().read(size)
+
+    def readinto(self, buffer: Buffer, /) -> int:
+        self.reads += 1
+        return super().readinto(buffer)
+
+    def readall(self) -> bytes:
+        self.reads += 1
+        return super().readall()
