@@ -25,11 +25,14 @@ def resolve_under_root(root: str | os.PathLike[str], path: str | os.PathLike[str
     every symlink and ``..`` is resolved it must still lie inside ``root``
     (itself resolved): Django's ``safe_join`` does not resolve symlinks.
 
-    :raises Http404: for absolute paths, NUL bytes, or anything resolving
-        outside ``root``. The message names no filesystem path.
+    :raises Http404: for absolute paths, NUL bytes, a trailing separator, or
+        anything resolving outside ``root`` (or to ``root`` itself). The
+        message names no filesystem path.
     """
     relative = os.fspath(path)
-    if "\x00" in relative or os.path.isabs(relative):
+    # A trailing separator names a directory: realpath() would drop it and
+    # turn "report.pdf/" into the file.
+    if "\x00" in relative or os.path.isabs(relative) or relative.endswith(("/", os.sep)):
         raise Http404("No such file.")
     base = os.path.realpath(root)
     target = os.path.realpath(os.path.join(base, relative))
@@ -52,15 +55,16 @@ def open_file(path: str | os.PathLike[str], filename: str | None = None) -> Down
         fd = os.open(name, _OPEN_FLAGS)
     except (OSError, ValueError) as exc:  # ValueError: embedded NUL byte
         raise Http404("No such file.") from exc
-    file: IO[bytes] = os.fdopen(fd, "rb")
     try:
         # Metadata comes from the open descriptor, not the name: a file
         # replaced while it is served keeps the validators of the bytes sent.
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
             raise Http404("No such file.")
+        # Only now: fdopen() itself refuses a directory with IsADirectoryError.
+        file: IO[bytes] = os.fdopen(fd, "rb")
     except BaseException:
-        file.close()
+        os.close(fd)
         raise
     return Download(
         filename=filename or os.path.basename(name),
