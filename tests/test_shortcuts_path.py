@@ -11,7 +11,7 @@ from django.http import Http404
 from django.test import AsyncClient, Client, RequestFactory
 
 from dlshortcuts import DownloadResponse, aserve_path, serve_path
-from tests.reading import consume
+from tests.reading import consume, read
 from tests.urls import FILES_ROOT_ENV
 
 pytestmark = pytest.mark.urls("tests.urls")
@@ -52,8 +52,7 @@ def test_serves_files_under_root(client: Client, root: Path, url: str, body: byt
     response: Any = client.get(url)  # django-stubs types the test client's response too narrowly
     assert response.status_code == 200
     assert isinstance(response, DownloadResponse)
-    assert b"".join(response.streaming_content) == body
-    response.close()
+    assert read(response) == body
 
 
 @pytest.mark.parametrize(
