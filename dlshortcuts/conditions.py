@@ -54,24 +54,18 @@ def parse_http_date(value: str) -> int | None:
         or names a zone other than GMT (a malformed date makes its header be
         ignored). A date without a zone, as asctime has, is taken as GMT.
     """
-    try:
-        parts = parsedate_tz(value)
-    except (TypeError, ValueError, IndexError):
-        return None
+    parts = parsedate_tz(value)  # never raises on str input (see the property test)
     # email.utils reports "no zone" as 0, which is right for asctime; any
     # other zone is not an HTTP-date.
     if parts is None or parts[9] != 0:
         return None
-    year, _month, day, hour, minute, second = parts[:6]
+    # email.utils already maps RFC 850's two-digit years (00-68 to 20xx).
+    _year, _month, day, hour, minute, second = parts[:6]
     # calendar.timegm would roll "25:00" over into the next day.
     if not (1 <= day <= 31 and 0 <= hour <= 23 and 0 <= minute <= 59 and 0 <= second <= 60):
         return None
-    if year < 100:
-        # RFC 9110 §5.6.7: a two-digit year more than 50 years in the future
-        # is the most recent past year with those digits.
-        year += 2000 if year < 70 else 1900
     try:
-        return calendar.timegm((year, *parts[1:6]))
+        return calendar.timegm(parts[:6])
     except (OverflowError, ValueError):
         return None
 

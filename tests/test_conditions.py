@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from dlshortcuts.conditions import evaluate_preconditions, parse_entity_tags, parse_http_date
 
@@ -117,3 +119,20 @@ def test_parse_entity_tags(value: str, expected: list[str] | None) -> None:
 )
 def test_parse_http_date(value: str, expected: int | None) -> None:
     assert parse_http_date(value) == expected
+
+
+@given(st.text())
+def test_parse_http_date_never_raises(value: str) -> None:
+    result = parse_http_date(value)
+    assert result is None or isinstance(result, int)
+
+
+@given(st.text(), st.text())
+def test_preconditions_never_raise_on_any_header_value(first: str, second: str) -> None:
+    headers = {
+        "If-Match": first,
+        "If-None-Match": second,
+        "If-Modified-Since": first,
+        "If-Unmodified-Since": second,
+    }
+    assert evaluate_preconditions("GET", headers, etag=ETAG, last_modified=MODIFIED) in {None, 304, 412}

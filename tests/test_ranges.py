@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from dlshortcuts.ranges import MAX_RANGES, ByteRange, RangeNotSatisfiable, if_range_matches, parse_range
 
@@ -135,3 +139,43 @@ def test_if_range_needs_a_validator_to_match() -> None:
     assert if_range_matches(ETAG, None, LAST_MODIFIED) is False
     assert if_range_matches("Tue, 14 Nov 2023 22:13:20 GMT", ETAG, None) is False
     assert if_range_matches('W/"x"', 'W/"x"', None) is False
+
+
+@given(st.text(), st.integers(min_value=0, max_value=10**15))
+def test_parse_range_never_raises_anything_but_unsatisfiable(header: str, size: int) -> None:
+    try:
+        ranges = parse_range("bytes=" + header, size)
+    except RangeNotSatisfiable:
+        return
+    if ranges is not None:
+        assert sum(r.length for r in ranges) <= size
+        assert all(0 <= r.start < r.stop <= size for r in ranges)
+
+
+@given(st.text(), st.text())
+def test_if_range_never_raises(header: str, etag: str) -> None:
+    assert if_range_matches(header, etag, LAST_MODIFIED) in {True, False}
+
+
+_position_st = st.integers(min_value=0, max_value=2000)
+_spec = st.one_of(
+    st.builds("{}-{}".format, _position_st, _position_st),
+    st.builds("{}-".format, _position_st),
+    st.builds("-{}".format, _position_st),
+)
+
+
+@given(st.lists(_spec, min_size=1, max_size=MAX_RANGES + 2), st.integers(min_value=0, max_value=1500))
+def test_served_ranges_never_amplify(specs: list[str], size: int) -> None:
+    try:
+        ranges = parse_range("bytes=" + ",".join(specs), size)
+    except RangeNotSatisfiable:
+        assert size > 0
+        return
+    if ranges is None:
+        return
+    assert len(ranges) <= MAX_RANGES
+    assert sum(r.length for r in ranges) <= size
+    assert all(0 <= r.start < r.stop <= size for r in ranges)
+    # sorted, and neither overlapping nor adjacent once coalesced
+    assert all(a.stop < b.start for a, b in itertools.pairwise(ranges))
