@@ -96,7 +96,7 @@ class FileSlice:
 
 
 class FileBlocks:
-    """A file read front to back in blocks (never line by line), closable."""
+    """A file-like object read front to back in blocks (never line by line), closable."""
 
     def __init__(self, file: IO[bytes]) -> None:
         self._file = file
@@ -106,7 +106,10 @@ class FileBlocks:
             yield block
 
     def close(self) -> None:
-        self._file.close()
+        # Anything with read() is accepted as a file; not everything has close().
+        close = getattr(self._file, "close", None)
+        if callable(close):
+            close()
 
 
 def iter_pieces(file: IO[bytes], pieces: Iterable[Piece]) -> Iterator[bytes]:

@@ -292,3 +292,32 @@ def test_os_pipe_is_an_unseekable_file(rf: RequestFactory) -> None:
     assert "Content-Length" not in response
     assert read(response) == CSV_BYTES
     assert file.closed
+
+
+@pytest.mark.parametrize(
+    ("content", "content_type", "disposition"),
+    [
+        (b"%PDF-1.4\n%%EOF\n", "application/pdf", "inline"),
+        (b"<!DOCTYPE html><html><script>alert(1)</script></html>", "text/html; charset=utf-8", "attachment"),
+    ],
+)
+def test_nameless_bytes_are_sniffed(
+    rf: RequestFactory, content: bytes, content_type: str, disposition: str
+) -> None:
+    response = serve_generated(rf.get("/"), content, filename="upload", as_attachment=False)
+    assert response["Content-Type"] == content_type
+    assert response["Content-Disposition"] == f'{disposition}; filename="upload"'
+    assert consume(response) == content
+
+
+def test_object_with_only_read_is_streamed(rf: RequestFactory) -> None:
+    class Reader:
+        def __init__(self) -> None:
+            self._data = io.BytesIO(CSV_BYTES)
+
+        def read(self, size: int = -1) -> bytes:
+            return self._data.read(size)
+
+    response = serve_generated(rf.get("/"), Reader(), filename="people.csv")
+    assert response["Accept-Ranges"] == "none"
+    assert read(response) == CSV_BYTES
