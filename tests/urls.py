@@ -53,6 +53,7 @@ async def async_report(request: HttpRequest, year: int) -> HttpResponseBase:
 urlpatterns = [
     path("files/<path:path>", serve_path, {"root": FilesRoot()}),
     path("inline/<path:path>", serve_path, {"root": FilesRoot(), "as_attachment": False}),
+    path("cv", serve_path, {"root": FilesRoot(), "path": "cv.pdf", "filename": "naïve résumé.pdf"}),
     path("async/files/<path:path>", async_file),
     path("report.csv", serve_generated, {"content": report, "filename": "report.csv"}),
     path("report/<int:year>.csv", serve_generated, {"content": report, "filename": "report.csv"}),
