@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import io
 import os
+import threading
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any, cast
@@ -18,6 +20,7 @@ from dlshortcuts.bodies import BLOCK_SIZE
 from tests.reading import aread, consume, read
 
 Factory = RequestFactory | AsyncRequestFactory
+TIMEOUT = 30
 CSV = "name,city\r\nZoë,Zürich\r\n"
 CSV_BYTES = CSV.encode()
 CSV_ETAG = f'"{hashlib.blake2b(CSV_BYTES, digest_size=12).hexdigest()}"'
@@ -321,3 +324,28 @@ def test_object_with_only_read_is_streamed(rf: RequestFactory) -> None:
     response = serve_generated(rf.get("/"), Reader(), filename="people.csv")
     assert response["Accept-Ranges"] == "none"
     assert read(response) == CSV_BYTES
+
+
+async def test_disconnect_while_a_sync_generator_runs(async_rf: AsyncRequestFactory) -> None:
+    # Under ASGI the generator runs in a worker thread; a client disconnect
+    # cancels the request meanwhile. The cancellation must stay a
+    # cancellation, not become "ValueError: generator already executing".
+    entered = threading.Event()
+    release = threading.Event()
+
+    def rows() -> Iterator[bytes]:
+        yield b"first"
+        entered.set()
+        release.wait(TIMEOUT)
+        yield b"second"
+
+    response = serve_generated(async_rf.get("/"), rows(), filename="r.csv")
+    assert isinstance(response, DownloadResponse)
+    task = asyncio.ensure_future(anext(aiter(response)))
+    try:
+        assert await asyncio.to_thread(entered.wait, TIMEOUT)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    finally:
+        release.set()
