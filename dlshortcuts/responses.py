@@ -7,6 +7,7 @@ Range (§14.2, only for GET and HEAD, after preconditions), then the body.
 
 from __future__ import annotations
 
+import calendar
 import datetime
 import secrets
 from collections.abc import AsyncIterator, Iterable
@@ -175,7 +176,7 @@ def _content_type(download: Download, options: Options) -> tuple[str, bool]:
 
 def _with_charset(content_type: str, charset: str | None) -> str:
     # A charset parameter means something for text types only.
-    if charset and content_type.startswith("text/") and "charset=" not in content_type:
+    if charset and content_type.startswith("text/") and "charset=" not in content_type.lower():
         return f"{content_type}; charset={charset}"
     return content_type
 
@@ -194,7 +195,8 @@ def _sniff(download: Download) -> str | None:
 def _last_modified(download: Download, options: Options) -> int | None:
     value = options.last_modified if options.last_modified is not None else download.modified
     if isinstance(value, datetime.datetime):
-        return int(value.timestamp())
+        # As Django's @last_modified: aware datetimes converted, naive ones taken as UTC.
+        return calendar.timegm(value.utctimetuple())
     return None if value is None else int(value)
 
 

@@ -137,6 +137,16 @@ def test_post_downloads_the_whole_file(factory: Factory, doc: Path, headers: dic
             ETAG,
             "Thu, 02 Jan 2020 03:04:05 GMT",
         ),
+        (
+            {
+                "last_modified": datetime.datetime(
+                    2020, 1, 2, 4, 4, 5, tzinfo=datetime.timezone(datetime.timedelta(hours=1))
+                )
+            },
+            ETAG,
+            "Thu, 02 Jan 2020 03:04:05 GMT",
+        ),
+        ({"last_modified": datetime.datetime(2020, 1, 2, 3, 4, 5)}, ETAG, "Thu, 02 Jan 2020 03:04:05 GMT"),
         ({"last_modified": 0}, ETAG, "Thu, 01 Jan 1970 00:00:00 GMT"),
         ({"last_modified": 1_600_000_000.9}, ETAG, "Sun, 13 Sep 2020 12:26:40 GMT"),
     ],
@@ -364,6 +374,7 @@ def test_ranges_false_serves_the_whole_file(rf: RequestFactory, doc: Path) -> No
         ("notes.txt", {"charset": "utf-8"}, "text/plain; charset=utf-8", None),
         ("doc.pdf", {"charset": "utf-8"}, "application/pdf", None),  # charset on text only
         ("notes.txt", {"content_type": "text/plain; charset=latin-1", "charset": "utf-8"}, None, None),
+        ("notes.txt", {"content_type": "text/plain; Charset=latin-1", "charset": "utf-8"}, None, None),
         ("data.csv.gz", {}, "application/gzip", None),
         ("data.tar.bz2", {}, "application/x-bzip", None),
         ("data.xz", {}, "application/x-xz", None),
