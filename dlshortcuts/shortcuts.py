@@ -56,7 +56,8 @@ def serve_path(
     """
     checked = Options.from_kwargs("serve_path", dict(options))
     target = path if root is None else resolve_under_root(root, path)
-    return build_response(request, open_file(target), checked)
+    # The name asked for, not the one a symlink resolves to ("latest.tar.gz").
+    return build_response(request, open_file(target, os.path.basename(os.fspath(path))), checked)
 
 
 def serve_generated(

@@ -200,3 +200,9 @@ def test_misuse_raises_typeerror(
     with pytest.raises(TypeError) as raised:
         serve_path(rf.get("/"), "report.pdf", root=root, **options)  # type: ignore[arg-type]
     assert str(raised.value) == message
+
+
+def test_download_name_is_the_requested_one_not_the_symlink_target(client: Client, root: Path) -> None:
+    response: Any = client.get("/files/inside")
+    assert response["Content-Disposition"] == 'attachment; filename="inside"'
+    assert read(response) == b"%PDF-1.4 report"
