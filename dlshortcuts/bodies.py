@@ -23,6 +23,7 @@ __all__ = [
     "FileBlocks",
     "FileSlice",
     "Piece",
+    "TruncatedFileError",
     "aiter_pieces",
     "aiter_stream",
     "empty_async",
@@ -76,9 +77,14 @@ class FileSlice:
         file.seek(byte_range.start)
 
     def fileno(self) -> int:
+        """The file's descriptor, for ``sendfile(2)``."""
         return self._file.fileno()
 
     def read(self, size: int = -1) -> bytes:
+        """Up to ``size`` bytes of the slice (all that is left when negative).
+
+        :raises TruncatedFileError: when the file ended before the slice did.
+        """
         left = self._range.stop - self._position
         size = left if size < 0 else min(size, left)
         if size <= 0:
@@ -92,6 +98,7 @@ class FileSlice:
             yield block
 
     def close(self) -> None:
+        """Close the file."""
         self._file.close()
 
 
@@ -106,6 +113,7 @@ class FileBlocks:
             yield block
 
     def close(self) -> None:
+        """Close the file, if it can be closed."""
         # Anything with read() is accepted as a file; not everything has close().
         close = getattr(self._file, "close", None)
         if callable(close):

@@ -40,6 +40,7 @@ class ByteRange:
 
     @property
     def length(self) -> int:
+        """The number of bytes in the range."""
         return self.stop - self.start
 
     def content_range(self, size: int) -> str:
