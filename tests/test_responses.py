@@ -570,3 +570,12 @@ def test_stream_is_closed_when_response_is_not_a_body(rf: RequestFactory) -> Non
     assert "Content-Length" not in response
     assert inspect.getgeneratorstate(stream) == inspect.GEN_CLOSED
     consume(response)
+
+
+def test_download_without_bytes_has_an_empty_body(factory: Factory) -> None:
+    # A source described by metadata only (left for a proxy to send) still answers cleanly.
+    response = serve(factory.get("/"), Download(filename="remote.pdf"))
+    assert response.status_code == 200
+    assert "Content-Length" not in response
+    assert response["Accept-Ranges"] == "none"
+    assert consume(response) == b""

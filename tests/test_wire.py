@@ -115,11 +115,12 @@ def test_curl_uses_the_ascii_fallback(server: Server, tmp_path: Path) -> None:
     assert (tmp_path / "naive resume.pdf").read_bytes() == CV
 
 
-def test_get_and_head(server: Server) -> None:
-    response, body = fetch(server, "/files/cv.pdf")
+@pytest.mark.parametrize("path", ["/files/cv.pdf", "/async/files/cv.pdf"])
+def test_get_and_head(server: Server, path: str) -> None:
+    response, body = fetch(server, path)
     assert response.status == 200
     assert body == CV
-    head, head_body = fetch(server, "/files/cv.pdf", "HEAD")
+    head, head_body = fetch(server, path, "HEAD")
     assert head.status == 200
     assert head_body == b""
     for name in (
@@ -179,10 +180,15 @@ def test_unsatisfiable_and_conditional(server: Server) -> None:
     assert body == CV
 
 
-def test_generated_csv_and_not_found(server: Server) -> None:
-    response, body = fetch(server, "/report/2031.csv")
+@pytest.mark.parametrize("path", ["/report/2031.csv", "/async/report/2031.csv"])
+def test_generated_csv(server: Server, path: str) -> None:
+    response, body = fetch(server, path)
     assert response.status == 200
-    assert body.startswith(b"year,month,total\r\n2031,1,2031\r\n")
+    assert response.getheader("Content-Type") == "text/csv; charset=utf-8"
+    assert body == b"year,month,total\r\n" + b"".join(b"2031,%d,%d\r\n" % (m, 2031 * m) for m in range(1, 13))
+
+
+def test_not_found(server: Server) -> None:
     for path in ("/files/../secret", "/files/%2e%2e/etc/passwd", "/files/missing"):
         response, _ = fetch(server, path)
         assert response.status == 404
