@@ -27,8 +27,10 @@ ACTIVE_CONTENT_TYPES = frozenset(
     {
         "application/ecmascript",
         "application/javascript",
+        "application/x-javascript",
         "application/xhtml+xml",
         "application/xml",
+        "image/svg",
         "image/svg+xml",
         "text/ecmascript",
         "text/html",
