@@ -21,6 +21,7 @@ FALLBACK_FILENAME = "download"
 _ATTR_CHAR_PUNCTUATION = "!#$&+-.^_`|~"
 # Characters a file name must never carry into a header or a save dialog.
 _PATH_SEPARATORS = str.maketrans("", "", "/\\")
+_UNSAFE_IN_FALLBACK = frozenset("%/\\")
 # Unicode categories removed from names: control, format, surrogate, line
 # and paragraph separator.
 _REMOVED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
@@ -49,8 +50,11 @@ def _ascii_fallback(name: str) -> str:
     decomposed = unicodedata.normalize("NFKD", name)
     letters = "".join(c for c in decomposed if not unicodedata.combining(c))
     # "%" is avoided in filename= because some agents percent-decode it
-    # (RFC 6266 appendix D); what cannot be spelt in ASCII becomes "_".
-    ascii_name = "".join(c if " " <= c <= "~" and c != "%" else "_" for c in letters)
+    # (RFC 6266 appendix D). NFKD turns the fullwidth solidus and reverse
+    # solidus back into "/" and "\\": neither may come back as a path or as
+    # an escape that swallows the closing quote. What cannot be spelt in
+    # ASCII becomes "_".
+    ascii_name = "".join(c if " " <= c <= "~" and c not in _UNSAFE_IN_FALLBACK else "_" for c in letters)
     return ascii_name.strip(" .") or FALLBACK_FILENAME
 
 

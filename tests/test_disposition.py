@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from urllib.parse import unquote
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from dlshortcuts.disposition import FALLBACK_FILENAME, content_disposition, safe_filename
 
@@ -39,6 +44,13 @@ from dlshortcuts.disposition import FALLBACK_FILENAME, content_disposition, safe
         # path separators: the name never carries a directory
         ("../../etc/passwd", 'attachment; filename="etcpasswd"'),
         ("C:\\Windows\\evil.bat", 'attachment; filename="C:Windowsevil.bat"'),
+        # fullwidth solidus and reverse solidus fold to "/" and "\" in NFKD: never in filename=
+        ("a\uff0fb.txt", "attachment; filename=\"a_b.txt\"; filename*=UTF-8''a%EF%BC%8Fb.txt"),
+        ("x\uff3c", "attachment; filename=\"x_\"; filename*=UTF-8''x%EF%BC%BC"),
+        (
+            "\uff02q\uff02.txt",
+            'attachment; filename="\\"q\\".txt"; filename*=UTF-8\'\'%EF%BC%82q%EF%BC%82.txt',
+        ),
         # hidden or empty-looking names
         (".htaccess", 'attachment; filename="htaccess"'),
         ("  spaced.txt  ", 'attachment; filename="spaced.txt"'),
@@ -74,3 +86,22 @@ def test_inline_carries_the_name_too(filename: str, expected: str) -> None:
 )
 def test_safe_filename(name: str, expected: str) -> None:
     assert safe_filename(name) == expected
+
+
+_HEADER = re.compile(
+    r'(attachment|inline); filename="((?:[ !#-\[\]-~]|\\")*)"'
+    r"(?:; filename\*=UTF-8''([A-Za-z0-9!#$&+\-.^_`|~%]+))?"
+)
+
+
+@given(st.text(), st.booleans())
+def test_any_name_gives_one_well_formed_ascii_header(name: str, as_attachment: bool) -> None:
+    value = content_disposition(name, as_attachment=as_attachment)
+    match = _HEADER.fullmatch(value)
+    assert match is not None, value
+    fallback = match.group(2).replace('\\"', '"')
+    assert "/" not in fallback
+    assert "\\" not in fallback
+    assert "%" not in fallback
+    exact = unquote(match.group(3)) if match.group(3) else fallback
+    assert exact == safe_filename(name)
