@@ -40,11 +40,20 @@ def files_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+def _gunicorn_has_control_socket() -> bool:
+    from gunicorn.config import KNOWN_SETTINGS
+
+    return any(setting.name == "control_socket_disable" for setting in KNOWN_SETTINGS)
+
+
 def _start(kind: str, root: Path, tmp: Path) -> Server:
     port = free_port()
     if kind == "gunicorn":
         argv = [str(BIN / "gunicorn"), "tests.wsgi:application", "--workers", "2", "--worker-class", "sync"]
         argv += ["--bind", f"127.0.0.1:{port}", "--timeout", "60", "--worker-tmp-dir", str(tmp)]
+        if _gunicorn_has_control_socket():
+            # gunicorn 24+ listens on ~/.gunicorn/gunicorn.ctl, shared by every server of the user.
+            argv.append("--no-control-socket")
     else:
         # ResourceWarning shown: a file closed by the garbage collector, not by us, lands in the log.
         argv = [str(BIN / "python"), "-W", "always::ResourceWarning", "-m", "uvicorn"]
