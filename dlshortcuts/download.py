@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterable, Iterable
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING
@@ -58,4 +59,8 @@ class Download:
             self.file.close()
         close = getattr(self.stream, "close", None)
         if callable(close):
-            close()
+            # "generator already executing": under ASGI a sync generator runs
+            # in a worker thread, and a client disconnect cancels the request
+            # while it does. It is then closed when collected.
+            with contextlib.suppress(ValueError):
+                close()

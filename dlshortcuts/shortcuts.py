@@ -20,7 +20,7 @@ from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 
 from .files import open_file, resolve_under_root
-from .generated import resolve_content
+from .generated import call_content, resolve_content
 from .options import Options
 from .responses import build_response
 
@@ -58,7 +58,8 @@ def serve_path(
     """
     checked = Options.from_kwargs("serve_path", dict(options))
     target = path if root is None else resolve_under_root(root, path)
-    return build_response(request, open_file(target), checked)
+    # The name asked for, not the one a symlink resolves to ("latest.tar.gz").
+    return build_response(request, open_file(target, os.path.basename(os.fspath(path))), checked)
 
 
 def serve_generated(
@@ -85,16 +86,11 @@ def serve_generated(
         ``content``.
     """
     options = Options.take(options_and_url_kwargs)
-    if options.charset is None and isinstance(content, str):
+    if options.charset is None:
+        # Generated text is declared UTF-8 (str is encoded so) unless told otherwise.
         options = dataclasses.replace(options, charset="utf-8")
-    download = resolve_content(
-        request,
-        content,
-        filename=filename,
-        size=size,
-        charset=options.charset or "utf-8",
-        url_kwargs=options_and_url_kwargs,
-    )
+    content = call_content(request, content, options_and_url_kwargs)
+    download = resolve_content(content, filename=filename, size=size, charset=options.charset or "utf-8")
     return build_response(request, download, options)
 
 
