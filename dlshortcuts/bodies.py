@@ -107,13 +107,8 @@ class FileSlice:
         when the response is closed makes the server drop the connection
         instead, so the client knows the body is short (RFC 9112 §8).
         """
-        if self._file.closed:
-            return
-        try:
-            size = os.fstat(self._file.fileno()).st_size
-        except OSError:  # io.UnsupportedOperation: bytes in memory, nothing to sendfile
-            return
-        if size < self._range.stop:
+        # Only files with a descriptor become a FileSlice (see has_fileno).
+        if not self._file.closed and os.fstat(self._file.fileno()).st_size < self._range.stop:
             raise TruncatedFileError("the file shrank while it was being served")
 
     def close(self) -> None:
