@@ -8,12 +8,13 @@ Range (§14.2, only for GET and HEAD, after preconditions), then the body.
 from __future__ import annotations
 
 import datetime
+import itertools
 import secrets
 from collections.abc import Iterable
 from typing import Any
 
 from django.core.handlers.asgi import ASGIRequest
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, quote_etag
@@ -29,6 +30,8 @@ __all__ = ["DownloadResponse", "build_response"]
 
 _DEFAULT_CONTENT_TYPE = "application/octet-stream"
 _RANGE_METHODS = frozenset({"GET", "HEAD"})
+# RFC 9110 §15.4.5: what a 304 keeps of the 200 it stands for (Django's list).
+_NOT_MODIFIED_HEADERS = ("Cache-Control", "Content-Location", "Date", "ETag", "Expires", "Last-Modified", "Vary")
 
 
 class DownloadResponse(StreamingHttpResponse):
@@ -100,8 +103,10 @@ def _build(request: HttpRequest, download: Download, options: Options) -> HttpRe
     response.headers["Accept-Ranges"] = "bytes" if rangeable else "none"
     if download.size is not None:
         response.headers["Content-Length"] = str(download.size)
-    for header, value in options.headers.items():
+    for header, value in itertools.chain(download.headers.items(), options.headers.items()):
         response.headers[header] = value
+    if download.status is not None:
+        return _relay(request, response, download, options)
 
     conditional = get_conditional_response(
         request, etag=response.headers.get("ETag"), last_modified=modified, response=response
@@ -184,9 +189,36 @@ def _requested_ranges(request: HttpRequest, response: DownloadResponse, size: in
     return parse_range(header, size)
 
 
-def _not_satisfiable(size: int) -> HttpResponse:
+def _relay(
+    request: HttpRequest, response: DownloadResponse, download: Download, options: Options
+) -> HttpResponseBase:
+    """Send the answer the source already gave, without evaluating the request again.
+
+    An upstream server that was sent the request's Range and conditional
+    headers evaluated them against its own representation (RFC 9110 §13.2.1,
+    §14.2): a second evaluation here could only contradict it.
+    """
+    if download.status == 304:
+        return _not_modified(response)
+    if download.status == 416:
+        return _not_satisfiable(download.size)
+    assert download.status is not None
+    response.status_code = download.status
+    return _attach_body(request, response, download, [], options)
+
+
+def _not_modified(response: DownloadResponse) -> HttpResponseNotModified:
+    not_modified = HttpResponseNotModified()
+    for header in _NOT_MODIFIED_HEADERS:
+        if header in response.headers:
+            not_modified.headers[header] = response.headers[header]
+    return not_modified
+
+
+def _not_satisfiable(size: int | None) -> HttpResponse:
     response = HttpResponse(status=416)
-    response.headers["Content-Range"] = f"bytes */{size}"
+    if size is not None:
+        response.headers["Content-Range"] = f"bytes */{size}"
     response.headers["Accept-Ranges"] = "bytes"
     return response
 
