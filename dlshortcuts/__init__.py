@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .download import Download
 from .responses import DownloadResponse
-from .shortcuts import aserve_generated, aserve_path, serve_generated, serve_path
+from .shortcuts import aserve_generated, aserve_path, aserve_url, serve_generated, serve_path, serve_url
 
 __version__ = "0.1.0"
 
@@ -13,6 +13,8 @@ __all__ = [
     "DownloadResponse",
     "aserve_generated",
     "aserve_path",
+    "aserve_url",
     "serve_generated",
     "serve_path",
+    "serve_url",
 ]

@@ -1,0 +1,73 @@
+"""An upstream answer's body, relayed as it came: raw bytes in blocks, never decoded.
+
+The bytes are read from urllib3's raw response, so a ``Content-Encoding:
+gzip`` body keeps its encoding and its Content-Length. Closing the body
+closes the upstream connection unless the body was read to its end, in
+which case urllib3 has already put the connection back in the pool.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Iterator
+
+import requests
+from urllib3.exceptions import HTTPError
+
+from .bodies import ASYNC_BLOCK_SIZE, BLOCK_SIZE
+
+__all__ = ["AsyncUpstreamBody", "UpstreamBody", "UpstreamBrokenError"]
+
+logger = logging.getLogger("dlshortcuts.remote")
+
+
+class UpstreamBrokenError(OSError):
+    """The upstream failed mid-body: the client's connection must be cut, not ended."""
+
+
+class _UpstreamReader:
+    def __init__(self, response: requests.Response, url: str) -> None:
+        self._response = response
+        self._url = url
+        self._relayed = 0
+
+    def _read(self, size: int) -> bytes:
+        try:
+            block: bytes = self._response.raw.read(size, decode_content=False)
+        except (HTTPError, OSError) as error:
+            # A short body ended cleanly would look complete to the client
+            # (RFC 9112 §6.3): raise, so that the server cuts the connection.
+            logger.warning("upstream %s failed after %d bytes: %s", self._url, self._relayed, error)
+            raise UpstreamBrokenError(f"upstream failed after {self._relayed} bytes") from error
+        self._relayed += len(block)
+        return block
+
+    def close(self) -> None:
+        """Close the upstream response (and its connection, if not read to the end)."""
+        self._response.close()
+
+
+class UpstreamBody(_UpstreamReader):
+    """The body for WSGI: a sync iterator of :data:`~dlshortcuts.bodies.BLOCK_SIZE` blocks."""
+
+    def __iter__(self) -> Iterator[bytes]:
+        while block := self._read(BLOCK_SIZE):
+            yield block
+
+
+class AsyncUpstreamBody(_UpstreamReader):
+    """The body for ASGI: an async iterator whose blocking reads each run in a worker thread."""
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return self._blocks()
+
+    async def _blocks(self) -> AsyncIterator[bytes]:
+        try:
+            while block := await asyncio.to_thread(self._read, ASYNC_BLOCK_SIZE):
+                yield block
+        finally:
+            # Reached on a client disconnect too (the task is cancelled). A
+            # cancelled read may still hold the socket in its thread, and
+            # closing waits for it: do that in a thread, off the event loop.
+            await asyncio.to_thread(self.close)
