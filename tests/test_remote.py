@@ -9,8 +9,7 @@ from typing import Any
 
 import pytest
 import requests
-from django.http import Http404, HttpRequest
-from django.http.response import HttpResponseBase
+from django.http import Http404
 from django.test import RequestFactory
 
 from dlshortcuts import serve_url
@@ -18,16 +17,17 @@ from dlshortcuts.remote import default_session, redact_url
 from dlshortcuts.remote_bodies import UpstreamBrokenError
 from tests.servers import free_port
 from tests.upstream import (
+    DATA,
     ERROR_BODY,
     ETAG,
     LAST_MODIFIED,
     Upstream,
+    fetch,
     full_backlog,
     serve_upstream,
     silent_server,
 )
 
-DATA = bytes(range(256)) * 1024 + b"tail"
 TEXT = b"id,name\n" + b"".join(b"%d,row %d\n" % (n, n) for n in range(20_000))
 
 
@@ -41,16 +41,6 @@ def upstream() -> Iterator[Upstream]:
 def other_upstream() -> Iterator[Upstream]:
     with serve_upstream({"report.pdf": DATA}) as server:
         yield server
-
-
-def fetch(request: HttpRequest, url: str, **kwargs: Any) -> tuple[HttpResponseBase, bytes]:
-    """Serve ``url`` and read the whole body, closing the response as a server does."""
-    response = serve_url(request, url, **kwargs)
-    try:
-        body = b"".join(response.streaming_content) if response.streaming else response.content  # type: ignore[attr-defined]
-    finally:
-        response.close()
-    return response, body
 
 
 def test_relays_whole_file_with_upstream_validators(rf: RequestFactory, upstream: Upstream) -> None:

@@ -16,12 +16,20 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
+
+from dlshortcuts import serve_url
 
 ETAG = '"v1"'
 LAST_MODIFIED = "Tue, 03 Nov 2026 10:00:00 GMT"
 ERROR_BODY = b"<h1>upstream error page with internal details</h1>"
 BLOCK = 64 * 1024
+#: A file of distinct bytes, a few blocks long.
+DATA = bytes(range(256)) * 1024 + b"tail"
 
 
 @dataclass
@@ -245,3 +253,13 @@ def full_backlog() -> Iterator[int]:
         port = listener.getsockname()[1]
         filler.connect(("127.0.0.1", port))
         yield port
+
+
+def fetch(request: HttpRequest, url: str, **kwargs: Any) -> tuple[HttpResponseBase, bytes]:
+    """Serve ``url`` and read the whole body, closing the response as a server does."""
+    response = serve_url(request, url, **kwargs)
+    try:
+        body = b"".join(response.streaming_content) if response.streaming else response.content  # type: ignore[attr-defined]
+    finally:
+        response.close()
+    return response, body
