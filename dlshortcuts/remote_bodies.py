@@ -1,7 +1,9 @@
 """An upstream answer's body, relayed as it came: raw bytes in blocks, never decoded.
 
 The bytes are read from urllib3's raw response, so a ``Content-Encoding:
-gzip`` body keeps its encoding and its Content-Length. Closing the body
+gzip`` body keeps its encoding and its Content-Length. Each read returns
+what has arrived, up to a block, so a slow upstream's bytes are passed on
+as they come instead of waiting for a block to fill. Closing the body
 closes the upstream connection unless the body was read to its end, in
 which case urllib3 has already put the connection back in the pool.
 """
@@ -34,7 +36,7 @@ class _UpstreamReader:
 
     def _read(self, size: int) -> bytes:
         try:
-            block: bytes = self._response.raw.read(size, decode_content=False)
+            block: bytes = self._response.raw.read1(size, decode_content=False)
         except (HTTPError, OSError) as error:
             # A short body ended cleanly would look complete to the client
             # (RFC 9112 §6.3): raise, so that the server cuts the connection.

@@ -28,6 +28,7 @@ ETAG = '"v1"'
 LAST_MODIFIED = "Tue, 03 Nov 2026 10:00:00 GMT"
 ERROR_BODY = b"<h1>upstream error page with internal details</h1>"
 BLOCK = 64 * 1024
+BOUNDARY = "upstream-boundary"
 #: A file of distinct bytes, a few blocks long.
 DATA = bytes(range(256)) * 1024 + b"tail"
 
@@ -56,6 +57,17 @@ class Upstream:
     @property
     def port(self) -> int:
         return int(self.url.rsplit(":", 1)[1])
+
+
+def multipart_body(data: bytes, requested: str) -> bytes:
+    """The multipart/byteranges body the upstream sends for ``bytes=a-b,c-d``."""
+    parts = []
+    for spec in requested.removeprefix("bytes=").split(","):
+        start, _, end = spec.partition("-")
+        chunk = data[int(start) : int(end) + 1]
+        head = f"--{BOUNDARY}\r\nContent-Range: bytes {start}-{end}/{len(data)}\r\n\r\n"
+        parts.append(head.encode() + chunk + b"\r\n")
+    return b"".join(parts) + f"--{BOUNDARY}--\r\n".encode()
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -109,6 +121,13 @@ class _Handler(BaseHTTPRequestHandler):
             self.end_headers()
             return
         requested = self.headers.get("Range")
+        if requested and "," in requested:
+            self.answer(
+                206,
+                multipart_body(data, requested),
+                {"Content-Type": f"multipart/byteranges; boundary={BOUNDARY}"},
+            )
+            return
         if requested and self.headers.get("If-Range", ETAG) == ETAG:
             start, _, end = requested.removeprefix("bytes=").partition("-")
             first, last = int(start), min(int(end or len(data) - 1), len(data) - 1)
