@@ -6,6 +6,7 @@ import asyncio
 import gzip
 import logging
 from collections.abc import AsyncGenerator, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -341,6 +342,24 @@ def test_default_session_is_shared_and_keeps_no_cookie(rf: RequestFactory, upstr
     fetch(rf.get("/"), f"{upstream.url}/files/report.pdf")
     assert "Cookie" not in upstream.requests[1].headers
     assert len(default_session().cookies) == 0
+
+
+def test_default_session_ignores_proxy_variables(
+    rf: RequestFactory, upstream: Upstream, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A proxy that does not exist: the download only works if it is ignored.
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{free_port()}")
+    monkeypatch.setenv("NO_PROXY", "")
+    response, body = fetch(rf.get("/"), f"{upstream.url}/files/report.pdf")
+    assert (response.status_code, body) == (200, DATA)
+
+
+def test_default_session_serves_threads_at_once(rf: RequestFactory, upstream: Upstream) -> None:
+    url = f"{upstream.url}/files/report.pdf"
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(lambda _: fetch(rf.get("/"), url), range(32)))
+    assert [(response.status_code, body == DATA) for response, body in results] == [(200, True)] * 32
+    assert len(upstream.requests) == 32
 
 
 def test_callers_session_is_used(rf: RequestFactory, upstream: Upstream) -> None:

@@ -7,6 +7,7 @@ import hashlib
 import socket
 from collections.abc import Iterator
 
+import django
 import pytest
 import requests
 
@@ -106,6 +107,8 @@ def test_upstream_errors_are_mapped_without_their_body(proxy: str, status: int, 
 
 
 def test_client_hanging_up_closes_the_upstream_connection(proxy: str, upstream: Upstream) -> None:
+    if proxy.endswith("/aproxy") and django.VERSION < (5, 0):
+        pytest.skip("Django 4.2's ASGI handler does not notice a client that hangs up (5.0 does)")
     upstream.hung_up.clear()
     host, port = proxy.removeprefix("http://").split("/")[0].split(":")
     path = "/" + proxy.split("/", 3)[3] + "/endless/x"
