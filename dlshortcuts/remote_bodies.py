@@ -71,11 +71,22 @@ class AsyncUpstreamBody(_UpstreamReader):
         return self._blocks()
 
     async def _blocks(self) -> AsyncIterator[bytes]:
+        loop = asyncio.get_running_loop()
         try:
-            while block := await asyncio.to_thread(self._read, RELAY_BLOCK_SIZE):
+            while True:
+                read = loop.run_in_executor(None, self._read, RELAY_BLOCK_SIZE)
+                try:
+                    block = await asyncio.shield(read)
+                except asyncio.CancelledError:
+                    # The client hung up (Django cancels the task): the read goes
+                    # on in its thread. Closing under it could let urllib3 hand
+                    # the connection back to its pool, open: wait for it first.
+                    await asyncio.wait({read})
+                    read.exception()  # retrieved: nobody is left to receive it
+                    raise
+                if not block:
+                    return
                 yield block
         finally:
-            # Reached on a client disconnect too (the task is cancelled). A
-            # cancelled read may still hold the socket in its thread, and
-            # closing waits for it: do that in a thread, off the event loop.
+            # Off the event loop: closing a socket can block.
             await asyncio.to_thread(self.close)
