@@ -5,7 +5,8 @@ proxy is gunicorn with one sync worker running ``serve_url``, the client is
 curl writing to /dev/null. Both downloads run in turns, in one invocation,
 so they share the machine's load. Figures: throughput of each, their ratio
 (target >= 0.7) and the growth of the worker's peak RSS during the proxied
-download (target < 32 MiB).
+download (target < 32 MiB). The same download through ``aserve_url`` under
+uvicorn shows that memory stays flat under ASGI too.
 
 Standalone::
 
@@ -44,6 +45,7 @@ TITLE = "serve_url: 1 GiB proxied through gunicorn (1 sync worker) vs straight f
 RATE = "1 GiB MiB/s"
 GROWTH = "worker peak RSS growth"
 PROXIED = "dlshortcuts serve_url"
+PROXIED_ASGI = "dlshortcuts aserve_url (uvicorn)"
 DIRECT = "nginx direct (the upstream)"
 
 try:  # the bench harness's types, when run as benchmarks.serve_url
@@ -52,6 +54,7 @@ try:  # the bench harness's types, when run as benchmarks.serve_url
     TARGETS: tuple[Any, ...] = (
         Target(TITLE, RATE, PROXIED, DIRECT, 0.7),
         Target(TITLE, GROWTH, PROXIED, None, 32.0),
+        Target(TITLE, GROWTH, PROXIED_ASGI, None, 32.0),
     )
 except ImportError:  # standalone, or before the harness is merged
     Row = Target = None
@@ -68,20 +71,26 @@ def proxied(request: Any, name: str) -> Any:
     return serve_url(request, f"{os.environ[UPSTREAM_VARIABLE]}/{name}")
 
 
+async def aproxied(request: Any, name: str) -> Any:
+    """The async view under test: the upstream's file through aserve_url."""
+    from dlshortcuts import aserve_url
+
+    return await aserve_url(request, f"{os.environ[UPSTREAM_VARIABLE]}/{name}")
+
+
 def _urlpatterns() -> list[Any]:
     from django.urls import path
 
-    return [path("proxy/<path:name>", proxied)]
+    return [path("proxy/<path:name>", proxied), path("aproxy/<path:name>", aproxied)]
 
 
 urlpatterns = _urlpatterns()
 
 
 @cache
-def _django() -> Any:
+def _setup() -> None:
     import django
     from django.conf import settings
-    from django.core.wsgi import get_wsgi_application
 
     settings.configure(
         DEBUG=False,
@@ -93,12 +102,32 @@ def _django() -> Any:
         DLSHORTCUTS={"URL_ALLOWED_HOSTS": ["127.0.0.1"]},
     )
     django.setup()
+
+
+@cache
+def _wsgi() -> Any:
+    from django.core.wsgi import get_wsgi_application
+
+    _setup()
     return get_wsgi_application()
+
+
+@cache
+def _asgi() -> Any:
+    from django.core.asgi import get_asgi_application
+
+    _setup()
+    return get_asgi_application()
 
 
 def application(environ: dict[str, Any], start_response: Any) -> Any:
     """The WSGI entry point gunicorn loads (``benchmarks.serve_url:application``)."""
-    return _django()(environ, start_response)
+    return _wsgi()(environ, start_response)
+
+
+async def asgi_application(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    """The ASGI entry point uvicorn loads (``benchmarks.serve_url:asgi_application``)."""
+    await _asgi()(scope, receive, send)
 
 
 # -- servers -------------------------------------------------------------------
@@ -149,6 +178,20 @@ def gunicorn_proxy(upstream: Server, workdir: Path) -> Iterator[Server]:
     argv = [str(BIN / "gunicorn"), "--workers=1", "--worker-class=sync", f"--bind=127.0.0.1:{port}"]
     argv += ["--timeout=300", "--graceful-timeout=5", f"--worker-tmp-dir={directory}"]
     argv.append("benchmarks.serve_url:application")
+    server = start_server(argv, port, directory / "server.log", env={UPSTREAM_VARIABLE: upstream.url})
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@contextmanager
+def uvicorn_proxy(upstream: Server, workdir: Path) -> Iterator[Server]:
+    """uvicorn, one process, serving :func:`aproxied`."""
+    directory = Path(tempfile.mkdtemp(prefix="uvicorn-", dir=workdir))
+    port = free_port()
+    argv = [str(BIN / "uvicorn"), "--host=127.0.0.1", f"--port={port}", "--no-access-log", "--lifespan=off"]
+    argv.append("benchmarks.serve_url:asgi_application")
     server = start_server(argv, port, directory / "server.log", env={UPSTREAM_VARIABLE: upstream.url})
     try:
         yield server
@@ -207,6 +250,8 @@ class Figures:
     direct: list[float] = field(default_factory=list)
     proxied: list[float] = field(default_factory=list)
     growth: list[float] = field(default_factory=list)
+    asgi: list[float] = field(default_factory=list)
+    asgi_growth: list[float] = field(default_factory=list)
 
     @property
     def ratio(self) -> float:
@@ -217,8 +262,19 @@ class Figures:
             f"direct from nginx  {statistics.median(self.direct):8.0f} MiB/s  {self.direct}\n"
             f"through serve_url  {statistics.median(self.proxied):8.0f} MiB/s  {self.proxied}\n"
             f"ratio              {self.ratio:8.2f}x     (target >= 0.7)\n"
-            f"worker peak RSS growth {statistics.median(self.growth):4.1f} MiB  {self.growth} (target < 32)"
+            f"worker peak RSS growth {statistics.median(self.growth):4.1f} MiB  {self.growth} (target < 32)\n"
+            f"through aserve_url (uvicorn) {statistics.median(self.asgi):8.0f} MiB/s  {self.asgi}\n"
+            f"uvicorn peak RSS growth {statistics.median(self.asgi_growth):4.1f} MiB  {self.asgi_growth}"
+            " (target < 32)"
         )
+
+
+def _proxied(pid: int, url: str, size: int) -> tuple[float, float]:
+    """One download through the proxy process ``pid``: MiB/s, and its peak RSS growth in MiB."""
+    Path(f"/proc/{pid}/clear_refs").write_text("5")  # resets VmHWM to the current RSS
+    before = _status_mib(pid, "VmRSS")
+    rate = curl_rate(url, size)
+    return round(rate, 1), round(_status_mib(pid, "VmHWM") - before, 2)
 
 
 def measure(files: Path, name: str, size: int, runs: int, workdir: Path) -> Figures:
@@ -227,15 +283,20 @@ def measure(files: Path, name: str, size: int, runs: int, workdir: Path) -> Figu
     with ExitStack() as stack:
         upstream = stack.enter_context(nginx_upstream(files, workdir))
         proxy = stack.enter_context(gunicorn_proxy(upstream, workdir))
+        asgi = stack.enter_context(uvicorn_proxy(upstream, workdir))
         worker = _worker_pid(proxy)
         (files / "warmup.bin").write_bytes(b"w" * 4096)
-        curl_rate(f"{proxy.url}/proxy/warmup.bin", 4096)  # imports, settings, the session
+        # Imports, settings and the pooled session, before the baselines.
+        curl_rate(f"{proxy.url}/proxy/warmup.bin", 4096)
+        curl_rate(f"{asgi.url}/aproxy/warmup.bin", 4096)
         for _ in range(runs):
             figures.direct.append(round(curl_rate(f"{upstream.url}/{name}", size), 1))
-            Path(f"/proc/{worker}/clear_refs").write_text("5")  # resets VmHWM to the current RSS
-            before = _status_mib(worker, "VmRSS")
-            figures.proxied.append(round(curl_rate(f"{proxy.url}/proxy/{name}", size), 1))
-            figures.growth.append(round(_status_mib(worker, "VmHWM") - before, 2))
+            rate, growth = _proxied(worker, f"{proxy.url}/proxy/{name}", size)
+            figures.proxied.append(rate)
+            figures.growth.append(growth)
+            rate, growth = _proxied(asgi.process.pid, f"{asgi.url}/aproxy/{name}", size)
+            figures.asgi.append(rate)
+            figures.asgi_growth.append(growth)
     return figures
 
 
@@ -247,6 +308,8 @@ def run(bench: Any) -> list[Any]:
         Row(TITLE, RATE, "MiB/s", DIRECT, tuple(figures.direct)),
         Row(TITLE, RATE, "MiB/s", PROXIED, tuple(figures.proxied), reference=DIRECT),
         Row(TITLE, GROWTH, "MiB", PROXIED, tuple(figures.growth), higher_is_better=False),
+        Row(TITLE, RATE, "MiB/s", PROXIED_ASGI, tuple(figures.asgi), reference=DIRECT),
+        Row(TITLE, GROWTH, "MiB", PROXIED_ASGI, tuple(figures.asgi_growth), higher_is_better=False),
     ]
 
 
