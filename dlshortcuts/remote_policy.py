@@ -31,6 +31,11 @@ __all__ = [
 #: server-side request forgery reads local files or talks to internal services.
 ALLOWED_SCHEMES = frozenset({"http", "https"})
 
+# Fields that frame the client's request to us: copied upstream, a client's
+# Host would pick the upstream's virtual host, a Content-Length a body that
+# never comes.
+_REQUEST_FRAMING = frozenset({"host", "content-length"})
+
 #: Seconds to connect, seconds to wait for each read (as requests takes them).
 Timeout = tuple[float, float]
 
@@ -144,4 +149,9 @@ def forwarded_names(value: Iterable[str] | None) -> tuple[str, ...]:
     for item in names:
         if item.lower() in HOP_BY_HOP_HEADERS:
             raise ValueError(f"forward_headers holds {item!r}, a hop-by-hop header that is never forwarded")
+        if item.lower() in _REQUEST_FRAMING:
+            raise ValueError(
+                f"forward_headers holds {item!r}, which describes the client's own request: "
+                "requests sets it for the upstream request"
+            )
     return names

@@ -216,6 +216,8 @@ def test_hop_by_hop_client_fields_are_not_forwarded(rf: RequestFactory, upstream
     [
         (["Connection"], ValueError, "forward_headers holds 'Connection', a hop-by-hop header"),
         (["transfer-encoding"], ValueError, "forward_headers holds 'transfer-encoding', a hop-by-hop header"),
+        (["Host"], ValueError, "forward_headers holds 'Host', which describes the client's own request"),
+        (["content-length"], ValueError, "forward_headers holds 'content-length', which describes"),
         ("Authorization", TypeError, "forward_headers must be a list of header names"),
         ([b"Authorization"], TypeError, "forward_headers must be a list of header names"),
     ],
