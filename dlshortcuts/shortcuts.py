@@ -138,10 +138,13 @@ def serve_url(
         ``["Authorization"]``; dropped when a redirect leaves the origin.
     :param options: the common options; the download name defaults to the
         upstream's Content-Disposition name, else the URL's last segment.
-    :returns: the relayed download; 404 when the URL is refused or the
-        upstream answers 404 or 410; 504 when it times out before answering;
-        502 for any other failure.
+    :returns: the relayed download; an empty 504 when the upstream times
+        out before answering, an empty 502 for any other upstream failure.
+    :raises Http404: when ``url`` is refused (no request is made) or the
+        upstream answers 404 or 410.
     :raises TypeError: for a non-string ``url`` or a malformed argument.
+    :raises ValueError: for a ``forward_headers`` name that may not be
+        forwarded.
     """
     if not isinstance(url, str):
         raise TypeError(f"serve_url() url must be a str such as 'https://example.com/a.pdf', not {url!r}")
