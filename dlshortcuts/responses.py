@@ -10,6 +10,7 @@ from __future__ import annotations
 import calendar
 import dataclasses
 import datetime
+import itertools
 import secrets
 from collections.abc import AsyncIterator, Iterable, Mapping
 from typing import Any, Protocol
@@ -46,6 +47,7 @@ OFFLOAD_ATTRIBUTE = "dlshortcuts_offload"
 
 _DEFAULT_CONTENT_TYPE = "application/octet-stream"
 _RANGE_METHODS = frozenset({"GET", "HEAD"})
+# RFC 9110 §15.4.5: what a 304 keeps of the 200 it stands for (Django's list).
 _NOT_MODIFIED_HEADERS = (
     "Cache-Control",
     "Content-Location",
@@ -168,11 +170,13 @@ def _build(
     response.headers["Accept-Ranges"] = "bytes" if rangeable else "none"
     if download.size is not None:
         response.headers["Content-Length"] = str(download.size)
-    for header, value in options.headers.items():
+    for header, value in itertools.chain(download.headers.items(), options.headers.items()):
         response.headers[header] = value
     handover = None if offload is None else offload.headers(download, content_type)
     if handover is not None:
         return _hand_over(request, response, download, handover)
+    if download.status is not None:
+        return _relay(request, response, download, options)
 
     outcome = evaluate_preconditions(
         request.method or "GET", request.headers, etag=response.get("ETag"), last_modified=modified
@@ -280,6 +284,24 @@ def _requested_ranges(
     return parse_range(header, size)
 
 
+def _relay(
+    request: HttpRequest, response: DownloadResponse, download: Download, options: Options
+) -> HttpResponseBase:
+    """Send the answer the source already gave, without evaluating the request again.
+
+    An upstream server that was sent the request's Range and conditional
+    headers evaluated them against its own representation (RFC 9110 §13.2.1,
+    §14.2): a second evaluation here could only contradict it.
+    """
+    if download.status == 304:
+        return _not_modified(response)
+    if download.status == 416:
+        return _not_satisfiable(download.size)
+    assert download.status is not None
+    response.status_code = download.status
+    return _attach_body(request, response, [], options)
+
+
 def _not_modified(response: DownloadResponse) -> HttpResponseNotModified:
     """RFC 9110 §15.4.5: a 304 carries the validators and caching headers, no body headers."""
     not_modified = HttpResponseNotModified()
@@ -289,10 +311,11 @@ def _not_modified(response: DownloadResponse) -> HttpResponseNotModified:
     return not_modified
 
 
-def _not_satisfiable(size: int) -> HttpResponse:
-    # RFC 9110 §15.5.17: the current length, so the client can retry.
+def _not_satisfiable(size: int | None) -> HttpResponse:
+    # RFC 9110 §15.5.17: the current length, so the client can retry (when known).
     response = HttpResponse(status=416)
-    response.headers["Content-Range"] = f"bytes */{size}"
+    if size is not None:
+        response.headers["Content-Range"] = f"bytes */{size}"
     response.headers["Accept-Ranges"] = "bytes"
     return response
 
