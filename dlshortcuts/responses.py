@@ -96,7 +96,8 @@ def _build(request: HttpRequest, download: Download, options: Options) -> HttpRe
     etag = _etag(download, options)
     if etag is not None:
         response.headers["ETag"] = etag
-    rangeable = options.ranges and download.file is not None and download.size is not None
+    seekable = download.file is not None or download.opener is not None
+    rangeable = options.ranges and seekable and download.size is not None
     response.headers["Accept-Ranges"] = "bytes" if rangeable else "none"
     if download.size is not None:
         response.headers["Content-Length"] = str(download.size)
@@ -132,7 +133,7 @@ def _content_type(download: Download, options: Options) -> str:
     if content_type is None:
         named = _named_type(download, options)
         if options.sniff or (options.sniff is None and named is None):
-            content_type = _sniff(download) or named
+            content_type = _sniff(download, force=bool(options.sniff)) or named
         else:
             content_type = named
     content_type = content_type or _DEFAULT_CONTENT_TYPE
@@ -141,7 +142,10 @@ def _content_type(download: Download, options: Options) -> str:
     return content_type
 
 
-def _sniff(download: Download) -> str | None:
+def _sniff(download: Download, *, force: bool) -> str | None:
+    if force:
+        # Only when asked: opening a deferred file costs a remote request.
+        download.open()
     if download.path is not None and download.size is not None and download.modified is not None:
         return sniff_file(download.path, download.size, int(download.modified * 1e9))
     if download.file is not None and download.file.seekable():
@@ -233,7 +237,7 @@ def _attach_body(
     if request.method == "HEAD":
         return response
     is_async = isinstance(request, ASGIRequest)
-    file = download.file
+    file = download.open()
     if file is not None and download.size is not None:
         if is_async:
             response.streaming_content = aiter_pieces(file, pieces)
