@@ -24,8 +24,8 @@ __all__ = [
     "FileSlice",
     "Piece",
     "aiter_pieces",
-    "announce_range",
     "aiter_stream",
+    "announce_range",
     "iter_pieces",
     "iter_stream",
 ]
