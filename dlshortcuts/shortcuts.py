@@ -17,17 +17,31 @@ from asgiref.sync import sync_to_async
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 
+from .fields import MetadataFields, find_field_file, resolve_field
 from .files import open_file, resolve_under_root
 from .generated import resolve_content
 from .options import Options
 from .responses import build_response
+from .storages import get_storage, redirect_to_storage, resolve_storage
 
 if TYPE_CHECKING:
+    from django.core.files.storage import Storage
+    from django.db import models
+    from django.db.models.fields.files import FieldFile
     from typing_extensions import Unpack
 
     from .options import DownloadOptions
 
-__all__ = ["aserve_generated", "aserve_path", "serve_generated", "serve_path"]
+__all__ = [
+    "aserve_field",
+    "aserve_generated",
+    "aserve_path",
+    "aserve_storage",
+    "serve_field",
+    "serve_generated",
+    "serve_path",
+    "serve_storage",
+]
 
 
 def serve_path(
@@ -57,6 +71,103 @@ def serve_path(
     checked = Options.from_kwargs("serve_path", dict(options))
     target = path if root is None else resolve_under_root(root, path)
     return build_response(request, open_file(target), checked)
+
+
+def serve_storage(
+    request: HttpRequest,
+    name: str,
+    *,
+    storage: Storage | str | None = None,
+    redirect: bool = False,
+    **options: Unpack[DownloadOptions],
+) -> HttpResponseBase:
+    """Serve the file ``name`` from a Django storage.
+
+    A storage whose files are on disk (``FileSystemStorage``) is served like
+    :func:`serve_path`, zero-copy under WSGI. Any other storage is streamed
+    block by block; S3 objects with ranged GETs, so the first byte leaves
+    before the object is fetched and memory stays flat.
+
+    :param request: the current request.
+    :param name: the name inside the storage, typically from the URL
+        (``<path:name>``); absolute names and ``..`` answer 404.
+    :param storage: a Storage instance, an alias from ``settings.STORAGES``,
+        or None for ``default_storage``.
+    :param redirect: answer 302 to ``storage.url(name)`` instead of streaming
+        (for S3, a presigned URL carrying the download name and type).
+    :param options: the common options (see :func:`serve_path`).
+    :raises Http404: when the file is missing or the name is suspicious.
+    """
+    checked = Options.from_kwargs("serve_storage", dict(options))
+    resolved = get_storage(storage)
+    if redirect:
+        return redirect_to_storage(resolved, name, checked)
+    return build_response(request, resolve_storage(resolved, name, filename=checked.filename), checked)
+
+
+def serve_field(
+    request: HttpRequest,
+    field_file: FieldFile | None = None,
+    *,
+    instance: models.Model | None = None,
+    model: type[models.Model] | None = None,
+    queryset: models.QuerySet[Any] | None = None,
+    field: str = "file",
+    filename_field: str | None = None,
+    size_field: str | None = None,
+    content_type_field: str | None = None,
+    modified_field: str | None = None,
+    charset_field: str | None = None,
+    encoding_field: str | None = None,
+    **lookups_and_options: Any,
+) -> HttpResponseBase:
+    """Serve the file in a model's FileField (or ImageField).
+
+    Give the file one of three ways: ``field_file`` itself
+    (``document.file``), an ``instance`` and the ``field`` name, or a
+    ``model`` / ``queryset`` with lookups (the URL kwargs, such as ``pk``,
+    ``slug`` or ``uuid``). A filtered queryset limits downloads to the
+    objects a user may see.
+
+    :param request: the current request.
+    :param field_file: the FieldFile to serve.
+    :param instance: a model instance holding the file in ``field``.
+    :param model: the model to look the object up in, by the lookups.
+    :param queryset: the objects to look the object up in (takes precedence
+        over ``model``), by the lookups.
+    :param field: the FileField's name (default ``"file"``).
+    :param filename_field: attribute holding the download name.
+    :param size_field: attribute holding the size in bytes (no ``storage.size()``).
+    :param content_type_field: attribute holding the MIME type.
+    :param modified_field: attribute holding the modification time (no
+        ``storage.get_modified_time()``); with ``size_field`` too, a HEAD or
+        a 304 makes no storage call.
+    :param charset_field: attribute holding the charset of a text file.
+    :param encoding_field: attribute holding the Content-Encoding (``gzip``).
+    :param lookups_and_options: the common options (see :func:`serve_path`);
+        any other keyword is a lookup.
+    :raises Http404: unknown object, empty field, or file missing from its storage.
+    :raises ImproperlyConfigured: when ``field`` is not a FileField.
+    """
+    options = Options.take(lookups_and_options)
+    found = find_field_file(
+        field_file,
+        instance=instance,
+        model=model,
+        queryset=queryset,
+        field=field,
+        lookups=lookups_and_options,
+    )
+    metadata = MetadataFields(
+        filename=filename_field,
+        size=size_field,
+        content_type=content_type_field,
+        modified=modified_field,
+        charset=charset_field,
+        encoding=encoding_field,
+    )
+    download, options = resolve_field(found, metadata, options)
+    return build_response(request, download, options)
 
 
 def serve_generated(
@@ -105,6 +216,28 @@ async def aserve_path(
 ) -> HttpResponseBase:
     """Async twin of :func:`serve_path` for ``async def`` views; same arguments."""
     return await sync_to_async(serve_path, thread_sensitive=False)(request, path, root=root, **options)
+
+
+async def aserve_storage(
+    request: HttpRequest,
+    name: str,
+    *,
+    storage: Storage | str | None = None,
+    redirect: bool = False,
+    **options: Unpack[DownloadOptions],
+) -> HttpResponseBase:
+    """Async twin of :func:`serve_storage`; storage calls run in a worker thread."""
+    return await sync_to_async(serve_storage, thread_sensitive=False)(
+        request, name, storage=storage, redirect=redirect, **options
+    )
+
+
+async def aserve_field(
+    request: HttpRequest, field_file: FieldFile | None = None, **kwargs: Any
+) -> HttpResponseBase:
+    """Async twin of :func:`serve_field`, same arguments; the query and storage
+    calls run in Django's thread-sensitive executor, where the ORM may be used."""
+    return await sync_to_async(serve_field)(request, field_file, **kwargs)
 
 
 async def aserve_generated(
