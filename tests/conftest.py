@@ -1,0 +1,5 @@
+"""Fixtures shared by the test modules."""
+
+from __future__ import annotations
+
+pytest_plugins = ["tests.s3server"]
