@@ -33,7 +33,7 @@ class CountingBody:
 
 
 class RecordingS3Storage(S3Storage):  # type: ignore[misc]
-    """S3Storage that records every S3 operation its clients send (botocore event hooks).
+    """S3Storage that records every request its clients send to S3 (botocore event hooks).
 
     ``operations`` lists ``(name, params)`` pairs such as
     ``("GetObject", {"Bucket": ..., "Key": ..., "Range": "bytes=0-9"})``;
@@ -51,13 +51,18 @@ class RecordingS3Storage(S3Storage):  # type: ignore[misc]
         connection = super().connection
         events = connection.meta.client.meta.events
         if not getattr(connection, "recorded", False):
-            events.register("provide-client-params.s3", self._record)
+            events.register("provide-client-params.s3", self._keep_params)
+            events.register("before-call.s3", self._record)
             events.register("after-call.s3.GetObject", self._count_body)
             connection.recorded = True
         return connection
 
-    def _record(self, params: dict[str, Any], model: Any, **kwargs: Any) -> None:
-        self.operations.append((model.name, dict(params)))
+    def _keep_params(self, params: dict[str, Any], context: dict[str, Any], **kwargs: Any) -> None:
+        context["api_params"] = dict(params)
+
+    def _record(self, model: Any, context: dict[str, Any], **kwargs: Any) -> None:
+        # before-call fires only for requests actually sent (not for presigning).
+        self.operations.append((model.name, context.get("api_params", {})))
 
     def _count_body(self, parsed: dict[str, Any], **kwargs: Any) -> None:
         if "Body" in parsed:
@@ -102,7 +107,13 @@ def bucket(s3_endpoint: str) -> Iterator[str]:
 
 def s3_storage_options(endpoint: str, bucket: str) -> dict[str, Any]:
     """OPTIONS for a STORAGES entry, or keyword arguments for the storage class."""
-    return {**CREDENTIALS, "bucket_name": bucket, "endpoint_url": endpoint, "file_overwrite": True}
+    return {
+        **CREDENTIALS,
+        "bucket_name": bucket,
+        "endpoint_url": endpoint,
+        "file_overwrite": True,
+        "signature_version": "s3v4",
+    }
 
 
 @pytest.fixture
