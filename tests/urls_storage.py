@@ -25,17 +25,18 @@ async def async_document(request: HttpRequest, pk: int) -> HttpResponseBase:
     return await aserve_field(request, model=Document, pk=pk, size_field="size", modified_field="updated")
 
 
+# Order matters: a UUID also matches the slug converter.
 urlpatterns = [
     path("media/<path:name>", serve_storage, {"storage": "private"}),
     path("s3/<path:name>", serve_storage, {"storage": "s3"}),
     path("s3-redirect/<path:name>", serve_storage, {"storage": "s3", "redirect": True}),
     path("docs/<int:pk>/", serve_field, {"model": Document, "field": "file"}),
-    path("docs/<slug:slug>/", serve_field, {"model": Document, "filename_field": "title"}),
     path(
         "docs/<uuid:uuid>/",
         serve_field,
         {"queryset": Document.objects.all(), "size_field": "size", "modified_field": "updated"},
     ),
+    path("docs/<slug:slug>/", serve_field, {"model": Document, "filename_field": "title"}),
     path("images/<int:pk>/", serve_field, {"model": Document, "field": "image", "as_attachment": False}),
     path("mine/<int:pk>/", my_document),
     path("async/media/<path:name>", async_media),
