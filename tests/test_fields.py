@@ -282,6 +282,44 @@ def test_each_metadata_option_sets_its_header(
     assert read(response) == DATA
 
 
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (datetime.date(2024, 3, 1), "Fri, 01 Mar 2024 00:00:00 GMT"),
+        (1_700_000_000.7, "Tue, 14 Nov 2023 22:13:20 GMT"),
+    ],
+)
+def test_modified_field_accepts_dates_and_timestamps(
+    rf: RequestFactory, document: Document, value: Any, expected: str
+) -> None:
+    document.published = value  # type: ignore[attr-defined]
+
+    response = serve_field(rf.get("/"), document.file, modified_field="published")
+
+    assert response.headers["Last-Modified"] == expected
+    response.close()
+
+
+@pytest.mark.parametrize(
+    ("fields", "calls"),
+    [
+        ({"size_field": "size"}, ["open", "get_modified_time"]),
+        ({"modified_field": "updated"}, ["open", "size"]),
+    ],
+)
+def test_each_metadata_field_saves_its_own_storage_call(
+    rf: RequestFactory, counting: CountingStorage, fields: dict[str, Any], calls: list[str]
+) -> None:
+    document = make_document(size=len(DATA), updated=UPDATED)
+    counting.calls.clear()
+
+    response = serve_field(rf.head("/"), document.file, **fields)
+
+    assert response.headers["Content-Length"] == "1800"
+    assert "Last-Modified" in response.headers
+    assert counting.calls == calls
+
+
 def test_empty_metadata_values_fall_back_to_the_file(rf: RequestFactory, media: Path) -> None:
     document = make_document(title="", mime_type="", charset="", encoding="")
 

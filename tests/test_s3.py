@@ -27,7 +27,8 @@ from dlshortcuts.s3 import ObjectReader
 from tests.s3server import RecordingS3Storage, s3_storage_options
 from tests.servers import ROOT
 
-pytestmark = pytest.mark.urls("tests.urls_storage")
+# Closing a response sends request_finished, whose close_old_connections may touch the database.
+pytestmark = [pytest.mark.urls("tests.urls_storage"), pytest.mark.django_db]
 
 DATA = os.urandom(100_000)
 
@@ -243,6 +244,7 @@ def test_reader_reads_seeks_and_fetches_unannounced_reads_exactly(s3: RecordingS
     s3.operations.clear()
 
     assert reader.seekable()
+    assert reader.readable()
     assert reader.read(5) == DATA[:5]
     assert reader.seek(-3, os.SEEK_END) == 99_997
     assert reader.read() == DATA[-3:]
@@ -257,6 +259,26 @@ def test_reader_reads_seeks_and_fetches_unannounced_reads_exactly(s3: RecordingS
         reader.seek(-1)
     reader.close()
     assert reader.closed
+
+
+def test_reader_stops_at_the_end_of_a_short_body(s3: RecordingS3Storage) -> None:
+    with s3.open("reports/q1.bin") as file:
+        reader = ObjectReader(file.obj)
+    reader.etag = None  # no If-Match: S3 answers with what the object now holds
+    s3.save("reports/q1.bin", ContentFile(b"short"))
+
+    assert reader.read(100) == b"short"
+    reader.close()
+
+
+def test_redirect_without_a_type_lets_s3_send_the_stored_one(
+    rf: RequestFactory, s3: RecordingS3Storage
+) -> None:
+    response = serve_storage(rf.get("/"), "reports/README", storage=s3, redirect=True)
+
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(response.headers["Location"]).query)
+    assert query["response-content-disposition"] == ['attachment; filename="README"']
+    assert "response-content-type" not in query
 
 
 def test_peak_memory_and_temp_disk_stay_flat_for_200_mib(

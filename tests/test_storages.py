@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import IO, Any, cast
 
 import pytest
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, SuspiciousFileOperation
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import FileSystemStorage, InMemoryStorage, default_storage, storages
 from django.http import Http404
@@ -21,7 +21,8 @@ from dlshortcuts import DownloadResponse, aserve_storage, serve_storage
 from dlshortcuts.bodies import FileSlice
 from dlshortcuts.storages import get_storage
 
-pytestmark = pytest.mark.urls("tests.urls_storage")
+# Closing a response sends request_finished, whose close_old_connections may touch the database.
+pytestmark = [pytest.mark.urls("tests.urls_storage"), pytest.mark.django_db]
 
 DATA = bytes(range(256)) * 40  # 10240 bytes
 MTIME = 1_700_000_000
@@ -286,3 +287,38 @@ async def test_async_view_streams_local_storage(async_client: AsyncClient, priva
 async def test_aserve_storage_answers_404_for_missing(async_rf: Any, private_root: Path) -> None:
     with pytest.raises(Http404):
         await aserve_storage(async_rf.get("/"), "nope.bin", storage="private")
+
+
+class PickyStorage(InMemoryStorage):
+    """A storage whose path() flags every name as suspicious once it is locked."""
+
+    locked = False
+
+    def path(self, name: str) -> str:
+        if self.locked:
+            raise SuspiciousFileOperation(f"{name!r} is not allowed here")
+        return super().path(name)
+
+
+class VanishingStorage(InMemoryStorage):
+    """A storage whose file disappears between open() and size()."""
+
+    def size(self, name: str) -> int:
+        raise FileNotFoundError(name)
+
+
+def test_name_the_storage_flags_as_suspicious_is_404(rf: RequestFactory) -> None:
+    storage = PickyStorage()
+    storage.save("a.txt", ContentFile(b"x"))
+    storage.locked = True
+
+    with pytest.raises(Http404):
+        serve_storage(rf.get("/"), "a.txt", storage=storage)
+
+
+def test_file_vanishing_after_open_is_404_and_closed(rf: RequestFactory) -> None:
+    storage = VanishingStorage()
+    storage.save("a.txt", ContentFile(b"x"))
+
+    with pytest.raises(Http404):
+        serve_storage(rf.get("/"), "a.txt", storage=storage)
