@@ -143,8 +143,11 @@ def _content_type(download: Download, options: Options) -> str:
 
 
 def _sniff(download: Download, *, force: bool) -> str | None:
-    if force:
-        # Only when asked: opening a deferred file costs a remote request.
+    if download.path is None and download.storage is not None:
+        # A remote storage's file: reading its head costs a request (a GET
+        # on S3, even for HEAD), so only when sniffing is asked for.
+        if not force:
+            return None
         download.open()
     if download.path is not None and download.size is not None and download.modified is not None:
         return sniff_file(download.path, download.size, int(download.modified * 1e9))

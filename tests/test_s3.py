@@ -127,6 +127,19 @@ def test_head_makes_no_get(client: Client, s3: RecordingS3Storage) -> None:
     assert s3.names() == ["HeadObject"]
 
 
+def test_name_without_type_is_not_sniffed_unless_asked(rf: RequestFactory, s3: RecordingS3Storage) -> None:
+    s3.save("notes/README", ContentFile(b"Plain words and nothing else.\n" * 10))
+    s3.operations.clear()
+
+    head = serve_storage(rf.head("/"), "notes/README", storage=s3)
+    sniffed = serve_storage(rf.head("/"), "notes/README", storage=s3, sniff=True)
+
+    assert head.headers["Content-Type"] == "application/octet-stream"
+    assert sniffed.headers["Content-Type"] == "text/plain"
+    assert s3.names() == ["HeadObject", "HeadObject", "GetObject"]
+    assert get_ranges(s3) == ["bytes=0-299"]  # the first 2 KiB, or less
+
+
 def test_matching_etag_answers_304_without_get(client: Client, s3: RecordingS3Storage) -> None:
     etag = f'"{hashlib.md5(DATA).hexdigest()}"'
 
