@@ -17,6 +17,7 @@ import pytest
 from botocore.exceptions import ClientError
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import Http404
 from django.test import AsyncClient, Client, RequestFactory
 from pytest_django import Settings
@@ -172,19 +173,25 @@ def test_suspicious_names_are_404_without_any_request(
 
 
 def test_redirect_presigns_url_carrying_disposition_and_type(client: Client, s3: RecordingS3Storage) -> None:
-    response = client.get("/s3-redirect/reports/q1.bin")
+    # Uploaded as octet-stream: the signed URL's override is what makes S3 say text/csv.
+    upload = SimpleUploadedFile("q1.csv", b"month,total\njan,12\n", content_type="application/octet-stream")
+    s3.save("reports/q1.csv", upload)
+    s3.operations.clear()
+
+    response = client.get("/s3-redirect/reports/q1.csv")
 
     assert response.status_code == 302
     location = response.headers["Location"]
     query = urllib.parse.parse_qs(urllib.parse.urlsplit(location).query)
-    assert query["response-content-disposition"] == ['attachment; filename="q1.bin"']
-    assert query["response-content-type"] == ["application/octet-stream"]
+    assert query["response-content-disposition"] == ['attachment; filename="q1.csv"']
+    assert query["response-content-type"] == ["text/csv"]
     assert "X-Amz-Signature" in query
     assert s3.operations == []
     # The object store itself honours the signed overrides.
     with urllib.request.urlopen(location, timeout=10) as upstream:
-        assert upstream.headers["Content-Disposition"] == 'attachment; filename="q1.bin"'
-        assert upstream.read() == DATA
+        assert upstream.headers["Content-Disposition"] == 'attachment; filename="q1.csv"'
+        assert upstream.headers["Content-Type"] == "text/csv"
+        assert upstream.read() == b"month,total\njan,12\n"
 
 
 def test_redirect_carries_non_ascii_download_name(rf: RequestFactory, s3: RecordingS3Storage) -> None:
