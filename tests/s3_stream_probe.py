@@ -3,7 +3,7 @@
 Run as ``python -m tests.s3_stream_probe ENDPOINT BUCKET KEY``; prints JSON with
 the bytes served, their digest, the ranged GETs sent, the temporary files open
 halfway through, and the peak of Python allocations (tracemalloc) while the
-response is built and streamed the way a WSGI server does (``read`` in blocks).
+response is built and streamed the way a WSGI server iterates it.
 """
 
 from __future__ import annotations
@@ -45,13 +45,12 @@ def main(endpoint: str, bucket: str, key: str) -> None:
     tracemalloc.start()
     response = serve_storage(RequestFactory().get("/"), key, storage=storage)
     assert isinstance(response, DownloadResponse)
-    assert response.file_to_stream is not None
     size = int(response.headers["Content-Length"])
     digest = hashlib.blake2b()
     served = 0
     temp_files_midway: list[str] | None = None
     try:
-        while block := response.file_to_stream.read(response.block_size):
+        for block in response:
             digest.update(block)
             served += len(block)
             if temp_files_midway is None and served >= size // 2:

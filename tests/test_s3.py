@@ -28,8 +28,7 @@ from dlshortcuts.s3 import ObjectReader
 from tests.s3server import RecordingS3Storage, s3_storage_options
 from tests.servers import ROOT
 
-# Closing a response sends request_finished, whose close_old_connections may touch the database.
-pytestmark = [pytest.mark.urls("tests.urls_storage"), pytest.mark.django_db]
+pytestmark = pytest.mark.urls("tests.urls_storage")
 
 DATA = os.urandom(100_000)
 

@@ -21,10 +21,9 @@ from dlshortcuts import DownloadResponse, aserve_storage, serve_storage
 from dlshortcuts.bodies import FileSlice
 from dlshortcuts.storages import get_storage
 
-# Closing a response sends request_finished, whose close_old_connections may touch the database.
-pytestmark = [pytest.mark.urls("tests.urls_storage"), pytest.mark.django_db]
+pytestmark = pytest.mark.urls("tests.urls_storage")
 
-DATA = bytes(range(256)) * 40  # 10240 bytes
+DATA = (b"month,region,total\n" + b"2024-01,north,1234567890\n" * 410)[:10240]
 MTIME = 1_700_000_000
 
 
@@ -34,11 +33,11 @@ def filesystem(location: Path) -> dict[str, Any]:
 
 @pytest.fixture
 def private_root(settings: Settings, tmp_path: Path) -> Path:
-    """STORAGES with a "private" FileSystemStorage holding reports/q1.bin (and default elsewhere)."""
+    """STORAGES with a "private" FileSystemStorage holding reports/q1.csv (and default elsewhere)."""
     root = tmp_path / "private"
     (root / "reports").mkdir(parents=True)
-    (root / "reports" / "q1.bin").write_bytes(DATA)
-    os.utime(root / "reports" / "q1.bin", (MTIME, MTIME))
+    (root / "reports" / "q1.csv").write_bytes(DATA)
+    os.utime(root / "reports" / "q1.csv", (MTIME, MTIME))
     settings.STORAGES = {"default": filesystem(tmp_path / "default"), "private": filesystem(root)}
     return root
 
@@ -51,19 +50,19 @@ def read(response: Any) -> bytes:
 
 
 def test_local_storage_get_serves_file_with_validators(client: Client, private_root: Path) -> None:
-    response = client.get("/media/reports/q1.bin")
+    response = client.get("/media/reports/q1.csv")
 
     assert response.status_code == 200
-    assert response.headers["Content-Type"] == "application/octet-stream"
+    assert response.headers["Content-Type"] == "text/csv"
     assert response.headers["Content-Length"] == "10240"
-    assert response.headers["Content-Disposition"] == 'attachment; filename="q1.bin"'
+    assert response.headers["Content-Disposition"] == 'attachment; filename="q1.csv"'
     assert response.headers["Last-Modified"] == "Tue, 14 Nov 2023 22:13:20 GMT"
     assert response.headers["Accept-Ranges"] == "bytes"
     assert read(response) == DATA
 
 
 def test_local_storage_range_serves_slice(client: Client, private_root: Path) -> None:
-    response = client.get("/media/reports/q1.bin", HTTP_RANGE="bytes=100-199")
+    response = client.get("/media/reports/q1.csv", HTTP_RANGE="bytes=100-199")
 
     assert response.status_code == 206
     assert response.headers["Content-Range"] == "bytes 100-199/10240"
@@ -72,7 +71,7 @@ def test_local_storage_range_serves_slice(client: Client, private_root: Path) ->
 
 
 def test_local_storage_head_sends_headers_only(client: Client, private_root: Path) -> None:
-    response = client.head("/media/reports/q1.bin")
+    response = client.head("/media/reports/q1.csv")
 
     assert response.status_code == 200
     assert response.headers["Content-Length"] == "10240"
@@ -80,21 +79,21 @@ def test_local_storage_head_sends_headers_only(client: Client, private_root: Pat
 
 
 def test_local_storage_matching_etag_answers_304(client: Client, private_root: Path) -> None:
-    etag = client.head("/media/reports/q1.bin").headers["ETag"]
+    etag = client.head("/media/reports/q1.csv").headers["ETag"]
 
-    response = client.get("/media/reports/q1.bin", HTTP_IF_NONE_MATCH=etag)
+    response = client.get("/media/reports/q1.csv", HTTP_IF_NONE_MATCH=etag)
 
     assert response.status_code == 304
     assert response.headers["ETag"] == etag
 
 
 def test_local_storage_keeps_sendfile_under_wsgi(rf: RequestFactory, private_root: Path) -> None:
-    response = serve_storage(rf.get("/"), "reports/q1.bin", storage="private")
+    response = serve_storage(rf.get("/"), "reports/q1.csv", storage="private")
 
     assert isinstance(response, DownloadResponse)
     assert isinstance(response.file_to_stream, FileSlice)
-    assert response.download.path == str(private_root / "reports" / "q1.bin")
-    assert response.download.name == "reports/q1.bin"
+    assert response.download.path == str(private_root / "reports" / "q1.csv")
+    assert response.download.name == "reports/q1.csv"
     assert response.download.storage is storages["private"]
     response.close()
 
@@ -119,7 +118,7 @@ def test_local_storage_missing_or_escaping_names_are_404(
     assert client.get(url).status_code == 404
 
 
-@pytest.mark.parametrize("name", ["", "/etc/passwd", "a/../../etc/passwd", "reports/q1.bin\x00.txt", ".."])
+@pytest.mark.parametrize("name", ["", "/etc/passwd", "a/../../etc/passwd", "reports/q1.csv\x00.txt", ".."])
 def test_suspicious_names_raise_404_before_any_storage_call(
     rf: RequestFactory, private_root: Path, name: str
 ) -> None:
@@ -145,7 +144,7 @@ def test_storage_instance_and_default_storage_are_accepted(rf: RequestFactory, t
 def test_unknown_alias_is_improperly_configured(rf: RequestFactory, private_root: Path) -> None:
     message = "storage='privat' is not an alias in settings.STORAGES"
     with pytest.raises(ImproperlyConfigured, match=re.escape(message)):
-        serve_storage(rf.get("/"), "reports/q1.bin", storage="privat")
+        serve_storage(rf.get("/"), "reports/q1.csv", storage="privat")
 
 
 def test_storage_of_wrong_type_is_type_error(rf: RequestFactory) -> None:
@@ -159,13 +158,13 @@ def test_unknown_option_is_type_error(rf: RequestFactory, private_root: Path) ->
     with pytest.raises(
         TypeError, match="serve_storage\\(\\) got an unexpected keyword argument 'as_attachement'"
     ):
-        serve_storage(rf.get("/"), "reports/q1.bin", storage="private", as_attachement=False)  # type: ignore[call-arg]
+        serve_storage(rf.get("/"), "reports/q1.csv", storage="private", as_attachement=False)  # type: ignore[call-arg]
 
 
 def test_options_apply_to_storage_files(client: Client, private_root: Path) -> None:
     response = serve_storage(
         RequestFactory().get("/"),
-        "reports/q1.bin",
+        "reports/q1.csv",
         storage="private",
         filename="Q1 report.pdf",
         as_attachment=False,
@@ -276,7 +275,7 @@ def test_missing_file_in_remote_storage_is_404(
 
 
 async def test_async_view_streams_local_storage(async_client: AsyncClient, private_root: Path) -> None:
-    response = await async_client.get("/async/media/reports/q1.bin", headers={"Range": "bytes=-10"})
+    response = await async_client.get("/async/media/reports/q1.csv", headers={"Range": "bytes=-10"})
 
     assert response.status_code == 206
     assert response.headers["Content-Range"] == "bytes 10230-10239/10240"
