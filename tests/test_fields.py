@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from asgiref.sync import sync_to_async
 from django.contrib.auth.models import User
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.base import ContentFile
@@ -460,3 +461,19 @@ async def test_aserve_field_accepts_a_field_file(async_rf: Any, document: Docume
     assert response.headers["Content-Disposition"] == 'attachment; filename="copy.csv"'
     assert b"".join([chunk async for chunk in response.streaming_content]) == DATA
     response.close()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_async_view_serves_s3_field_with_ranged_get(
+    async_client: AsyncClient, s3_default: RecordingS3Storage
+) -> None:
+    document = await sync_to_async(make_document)(size=len(DATA), updated=UPDATED)
+    s3_default.operations.clear()
+
+    response: Any = await async_client.get(f"/async/docs/{document.pk}/", headers={"Range": "bytes=100-199"})
+
+    assert response.status_code == 206
+    assert b"".join([chunk async for chunk in response.streaming_content]) == DATA[100:200]
+    response.close()
+    assert s3_default.names() == ["HeadObject", "GetObject"]
+    assert dict(s3_default.operations)["GetObject"]["Range"] == "bytes=100-199"
