@@ -34,7 +34,7 @@ from .options import Options
 from .s3 import ObjectReader, boto3_object
 from .sniff import guess_content_type
 
-__all__ = ["get_storage", "redirect_to_storage", "resolve_storage"]
+__all__ = ["check_name", "get_storage", "redirect_to_storage", "resolve_storage"]
 
 _T = TypeVar("_T")
 
@@ -65,8 +65,12 @@ def check_name(name: str) -> str:
 
     Absolute names, ``..`` segments (with either slash), NUL bytes and empty
     names never reach the storage.
+
+    :raises TypeError: for a name that is not a string (a programming error).
     """
-    if not isinstance(name, str) or not name or "\x00" in name:
+    if not isinstance(name, str):
+        raise TypeError(f"a storage name must be a str relative to the storage, not {name!r}")
+    if not name or "\x00" in name:
         raise Http404("No such file.")
     try:
         validate_file_name(name, allow_relative_path=True)

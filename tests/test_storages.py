@@ -126,6 +126,12 @@ def test_suspicious_names_raise_404_before_any_storage_call(
         serve_storage(rf.get("/"), name, storage="private")
 
 
+def test_name_that_is_not_a_string_is_type_error(rf: RequestFactory, private_root: Path) -> None:
+    message = "a storage name must be a str relative to the storage, not PosixPath('reports/q1.csv')"
+    with pytest.raises(TypeError, match=re.escape(message)):
+        serve_storage(rf.get("/"), Path("reports/q1.csv"), storage="private")  # type: ignore[arg-type]
+
+
 def test_symlink_escaping_local_storage_is_404(client: Client, private_root: Path, tmp_path: Path) -> None:
     (tmp_path / "outside.txt").write_text("outside")
     (private_root / "link.txt").symlink_to(tmp_path / "outside.txt")
