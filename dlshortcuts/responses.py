@@ -166,7 +166,8 @@ def _build(
     etag = _etag(download, options)
     if etag is not None:
         response.headers["ETag"] = etag
-    rangeable = options.ranges and download.file is not None and download.size is not None
+    seekable = download.file is not None or download.opener is not None
+    rangeable = options.ranges and seekable and download.size is not None
     response.headers["Accept-Ranges"] = "bytes" if rangeable else "none"
     if download.size is not None:
         response.headers["Content-Length"] = str(download.size)
@@ -229,7 +230,7 @@ def _content_type(download: Download, options: Options) -> tuple[str, bool]:
         return options.content_type, False
     named = download.content_type or guess_content_type(options.filename or download.filename)
     if options.sniff or (options.sniff is None and named is None):
-        sniffed = _sniff(download)
+        sniffed = _sniff(download, force=bool(options.sniff))
         if sniffed is not None:
             return sniffed, True
     return named or _DEFAULT_CONTENT_TYPE, False
@@ -242,7 +243,13 @@ def _with_charset(content_type: str, charset: str | None) -> str:
     return content_type
 
 
-def _sniff(download: Download) -> str | None:
+def _sniff(download: Download, *, force: bool) -> str | None:
+    if download.path is None and download.storage is not None:
+        # A remote storage's file: reading its head costs a request (a GET
+        # on S3, even for HEAD), so only when sniffing is asked for.
+        if not force:
+            return None
+        download.open()
     if download.path is not None and download.size is not None and download.modified is not None:
         return sniff_file(download.path, download.size, int(download.modified * 1e9))
     if download.file is not None and download.file.seekable():
@@ -359,7 +366,7 @@ def _attach_body(
         return response
     download = response.download
     is_async = isinstance(request, ASGIRequest)
-    file = download.file
+    file = download.open()
     if file is not None and download.size is not None:
         if is_async:
             response.streaming_content = aiter_pieces(file, pieces)
