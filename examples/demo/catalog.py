@@ -104,4 +104,63 @@ LINKS = [
         "only the bytes are handed over.",
         login_required=True,
     ),
+    Link(
+        title="A document from the database",
+        url_name="document",
+        url_kwargs={"pk": "1"},
+        code='path("documents/<int:pk>/", serve_field, {"queryset": Document.objects.filter(owner=None), '
+        '"filename_field": "filename", "size_field": "size", "content_type_field": "content_type", '
+        '"modified_field": "uploaded_at"})',
+        shows="A Document without an owner, looked up by the pk in the URL (any other pk is a 404). "
+        "Its name, size, type "
+        "and date come from the model's own fields, so a HEAD or a 304 never touches the storage.",
+        production=FILE_ON_DISK + " FileSystemStorage keeps uploads on disk under MEDIA_ROOT, so a "
+        "location for MEDIA_ROOT is all it needs.",
+    ),
+    Link(
+        title="Your own document",
+        url_name="my-document",
+        url_kwargs={"pk": "2"},
+        code="@login_required\ndef my_document(request, pk):\n"
+        "    return serve_field(request, queryset=Document.objects.filter(owner=request.user), pk=pk, "
+        "**DOCUMENT_FIELDS)",
+        shows="The queryset is filtered on the owner: /my/documents/1/ exists but is not yours, "
+        "so it is a 404 like a missing one (and /documents/2/ is a 404 for everyone).",
+        production=FILE_ON_DISK + " The owner check runs in Django before the offload header is sent.",
+        login_required=True,
+    ),
+    Link(
+        title="The same document from an async view",
+        url_name="async-document",
+        url_kwargs={"pk": "1"},
+        code="async def async_document(request, pk):\n"
+        "    return await aserve_field(request, queryset=Document.objects.filter(owner=None), pk=pk, "
+        "**DOCUMENT_FIELDS)",
+        shows="aserve_field runs the query and the storage calls in a worker thread; under ASGI the body "
+        "is an async iterator, so the event loop never waits on the disk.",
+        production=FILE_ON_DISK + " @optimized_download wraps async views too.",
+    ),
+    Link(
+        title="A file from a named storage",
+        url_name="storage",
+        url_kwargs={"name": "reports/2026-q3.txt"},
+        code='path("storage/<path:name>", serve_storage, {"storage": "private"})',
+        shows='"private" is an alias in settings.STORAGES (a FileSystemStorage under var/storage/): '
+        "a missing name or a ../ is a 404, never a 500.",
+        production=FILE_ON_DISK + " With an S3 storage, redirect=True answers 302 to a presigned URL "
+        "and the bucket sends the bytes instead.",
+    ),
+    Link(
+        title="A remote file, proxied",
+        url_name="remote",
+        url_kwargs={"path": "welcome.txt"},
+        code="def remote(request, path):\n"
+        '    return serve_url(request, request.build_absolute_uri(reverse("files", kwargs={"path": path})))',
+        shows="The demo has no internet, so it proxies itself: serve_url fetches /files/... from this "
+        'server (DLSHORTCUTS["URL_ALLOWED_HOSTS"] lists only 127.0.0.1 and localhost) and relays '
+        "Range, conditions and headers; curl -r 0-4 on it.",
+        production="nginx: with a source_url location, @optimized_download answers X-Accel-Redirect to an "
+        "internal location that proxy_passes to the upstream, and Django fetches nothing. Elsewhere "
+        "Django relays the bytes in 64 KiB blocks.",
+    ),
 ]
