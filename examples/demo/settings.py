@@ -22,13 +22,14 @@ MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
 # Files no URL maps to directly; only the download views reach them.
 PRIVATE_ROOT = VAR_DIR / "private"
-# Named storages: serve_storage takes the alias ("private"), so the view
-# never names a directory.
+# The "private" storage's files. Named storages: serve_storage takes the
+# alias ("private"), so the view never names a directory.
+STORAGE_ROOT = VAR_DIR / "storage"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "private": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": VAR_DIR / "storage"},
+        "OPTIONS": {"location": STORAGE_ROOT},
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
