@@ -1,0 +1,54 @@
+"""Measured runs shared by the suites: taking turns, and downloads with the server's memory and CPU."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+from .clients import Transfer, curl
+from .harness import GIB
+from .procs import usage
+
+__all__ = ["Download", "download", "interleaved"]
+
+C = TypeVar("C", bound=Hashable)
+T = TypeVar("T")
+
+
+def interleaved(runs: int, contenders: Sequence[C], measure: Callable[[C], T]) -> dict[C, list[T]]:
+    """``runs`` rounds, each measuring every contender once, in turn.
+
+    On a shared machine the load drifts over minutes: taking turns spreads
+    that drift over every contender instead of penalising whoever ran last.
+    """
+    results: dict[C, list[T]] = {contender: [] for contender in contenders}
+    for _ in range(runs):
+        for contender in contenders:
+            results[contender].append(measure(contender))
+    return results
+
+
+@dataclass(frozen=True)
+class Download:
+    """One measured download and what it cost the server's processes."""
+
+    transfer: Transfer
+    peak_rss: float
+    rss_growth: float
+    cpu: float
+
+    @property
+    def cpu_per_gib(self) -> float:
+        return self.cpu / (self.transfer.size / GIB)
+
+
+def download(
+    url: str, pids: list[int], *, max_seconds: float, headers: Mapping[str, str] | None = None
+) -> Download:
+    """Download ``url`` once, noting the peak memory and the CPU time of ``pids`` meanwhile."""
+    before = usage(pids)
+    transfer = curl(url, max_seconds=max_seconds, headers=headers)
+    if transfer.size == 0:
+        raise RuntimeError(f"{url} sent nothing (status {transfer.status}) within {max_seconds}s")
+    return Download(transfer, before.peak(), before.growth(), before.cpu_since())

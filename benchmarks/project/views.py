@@ -1,0 +1,126 @@
+"""One view per competitor, each written the way its documentation shows.
+
+Every view serves a file named in the URL from ``FILES_ROOT``,
+so each competitor answers the same request for the same bytes.
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib
+import os
+from collections.abc import Callable, Iterator
+from urllib.parse import quote
+
+from django.http import FileResponse, HttpRequest, StreamingHttpResponse
+from django.http.response import HttpResponseBase
+from django_downloadview import PathDownloadView
+from django_downloadview.nginx import x_accel_redirect
+
+from dlshortcuts import DownloadResponse, serve_generated, serve_path
+
+from . import FILES_ROOT
+
+__all__ = [
+    "DOWNLOADVIEW_PREFIX",
+    "OFFLOAD_IMPLEMENTATION",
+    "OFFLOAD_PREFIX",
+    "RootedPathDownloadView",
+    "csv_rows",
+    "django_file_response",
+    "django_streaming_csv",
+    "dlshortcuts_csv",
+    "downloadview",
+    "downloadview_x_accel",
+    "offload",
+]
+
+#: The internal nginx location of dlshortcuts' offload (see benchmarks/nginx.py).
+OFFLOAD_PREFIX = "/_protected/"
+#: The internal nginx location django-downloadview redirects to.
+DOWNLOADVIEW_PREFIX = "/_downloadview/"
+
+
+def django_file_response(request: HttpRequest, path: str) -> FileResponse:  # noqa: ARG001
+    """Django alone: FileResponse over an open file, as its docs show."""
+    # Django closes the file when the response is closed.
+    return FileResponse(open(os.path.join(FILES_ROOT, path), "rb"), as_attachment=True)
+
+
+class RootedPathDownloadView(PathDownloadView):  # type: ignore[misc]  # django-downloadview is untyped
+    """django-downloadview's PathDownloadView, with the path taken relative to the root."""
+
+    def get_path(self) -> str:
+        return os.path.join(FILES_ROOT, self.kwargs["path"])
+
+
+downloadview = RootedPathDownloadView.as_view()
+downloadview_x_accel = x_accel_redirect(
+    downloadview, source_dir=FILES_ROOT, destination_url=DOWNLOADVIEW_PREFIX
+)
+
+
+def _x_accel_stand_in(request: HttpRequest, path: str) -> HttpResponseBase:
+    """What ``@optimized_download`` does, by hand, until it is merged.
+
+    serve_path resolves and checks the file and builds the headers; the body
+    is then dropped for an ``X-Accel-Redirect`` to nginx's internal location,
+    which answers Range requests itself (hence ``ranges=False`` here).
+    """
+    response = serve_path(request, path, root=FILES_ROOT, ranges=False)
+    if isinstance(response, DownloadResponse) and response.status_code == 200:
+        response.download.close()
+        response.streaming_content = ()
+        for header in ("Content-Length", "Accept-Ranges"):
+            del response.headers[header]
+        relative = os.path.relpath(response.download.path or "", FILES_ROOT)
+        response.headers["X-Accel-Redirect"] = OFFLOAD_PREFIX + quote(relative)
+    return response
+
+
+def _offload_view() -> tuple[Callable[..., HttpResponseBase], str]:
+    """``@optimized_download`` around serve_path when it exists, else the stand-in."""
+    try:
+        decorators = importlib.import_module("dlshortcuts.decorators")
+    except ModuleNotFoundError:
+        return _x_accel_stand_in, "hand-written X-Accel-Redirect (optimized_download not merged yet)"
+    decorate = decorators.optimized_download(
+        backend="nginx", locations=[{"root": FILES_ROOT, "url": OFFLOAD_PREFIX}]
+    )
+
+    def offloaded(request: HttpRequest, path: str) -> HttpResponseBase:
+        return serve_path(request, path, root=FILES_ROOT)
+
+    view: Callable[..., HttpResponseBase] = decorate(offloaded)
+    return view, "@optimized_download around serve_path"
+
+
+offload, OFFLOAD_IMPLEMENTATION = _offload_view()
+
+
+class _Echo:
+    """The pseudo-buffer of Django's "streaming large CSV files" recipe."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_rows(count: int) -> Iterator[str]:
+    """``count`` CSV lines, made one at a time (as a report from a queryset would be)."""
+    writer = csv.writer(_Echo())
+    for number in range(count):
+        yield writer.writerow((number, f"customer-{number}", number * 7 % 1000, "2026-11-23T20:00:00Z"))
+
+
+def dlshortcuts_csv(request: HttpRequest, rows: int) -> HttpResponseBase:
+    """serve_generated over the row generator."""
+    return serve_generated(request, csv_rows(rows), filename="rows.csv")
+
+
+def django_streaming_csv(request: HttpRequest, rows: int) -> StreamingHttpResponse:  # noqa: ARG001
+    """Django's documented recipe: StreamingHttpResponse over the row generator."""
+    return StreamingHttpResponse(
+        csv_rows(rows),
+        content_type="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="rows.csv"'},
+    )
