@@ -34,9 +34,22 @@ class Download:
     """One measured download and what it cost the server's processes."""
 
     transfer: Transfer
-    peak_rss: float
-    rss_growth: float
+    peaks: dict[int, float]
     cpu: float
+
+    @property
+    def peak_rss(self) -> float:
+        """The highest peak RSS of the processes, in MiB."""
+        return max(self.peaks.values())
+
+    def growth(self, baseline: Mapping[int, float]) -> float:
+        """How far above ``baseline`` (RSS by pid, taken after a warm-up) any process went, in MiB.
+
+        Measured from a baseline taken once, not from the RSS before each
+        download: memory an allocator kept after an earlier download would
+        otherwise hide the growth of every later one.
+        """
+        return max(peak - baseline[pid] for pid, peak in self.peaks.items())
 
     @property
     def cpu_per_gib(self) -> float:
@@ -51,4 +64,4 @@ def download(
     transfer = curl(url, max_seconds=max_seconds, headers=headers)
     if transfer.size == 0:
         raise RuntimeError(f"{url} sent nothing (status {transfer.status}) within {max_seconds}s")
-    return Download(transfer, before.peak(), before.growth(), before.cpu_since())
+    return Download(transfer, before.peaks(), before.cpu_since())

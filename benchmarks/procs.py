@@ -9,12 +9,22 @@ benchmark client does not compete with a sampler for the two cores.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["CLOCK_TICKS", "MIB", "Usage", "children", "cpu_seconds", "peak_rss", "reset_peak", "rss", "usage"]
+__all__ = [
+    "CLOCK_TICKS",
+    "Usage",
+    "children",
+    "cpu_seconds",
+    "peak_rss",
+    "reset_peak",
+    "rss",
+    "rss_of",
+    "usage",
+]
 
-MIB = 1024 * 1024
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 _PROC = Path("/proc")
 
@@ -65,28 +75,30 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
+def rss_of(pids: Iterable[int]) -> dict[int, float]:
+    """Resident memory of each of ``pids`` now, in MiB: the baseline growth is measured from."""
+    return {pid: rss(pid) for pid in pids}
+
+
 @dataclass(frozen=True)
 class Usage:
-    """What a set of processes had used at one moment (see :func:`usage`)."""
+    """The CPU time a set of processes had used when their peaks were reset (see :func:`usage`)."""
 
+    pids: tuple[int, ...]
     cpu: float
-    baseline_rss: dict[int, float]
 
-    def growth(self) -> float:
-        """Largest peak-RSS growth of any of the processes since this snapshot, in MiB."""
-        return max(peak_rss(pid) - base for pid, base in self.baseline_rss.items())
-
-    def peak(self) -> float:
-        """Largest peak RSS of any of the processes since this snapshot, in MiB."""
-        return max(peak_rss(pid) for pid in self.baseline_rss)
+    def peaks(self) -> dict[int, float]:
+        """Each process's peak RSS since the reset, in MiB."""
+        return {pid: peak_rss(pid) for pid in self.pids}
 
     def cpu_since(self) -> float:
-        """CPU seconds the processes used since this snapshot."""
-        return sum(cpu_seconds(pid) for pid in self.baseline_rss) - self.cpu
+        """CPU seconds the processes used since the reset."""
+        return sum(cpu_seconds(pid) for pid in self.pids) - self.cpu
 
 
-def usage(pids: list[int]) -> Usage:
-    """Reset the peaks of ``pids`` and note their CPU time and RSS, before a measured request."""
+def usage(pids: Iterable[int]) -> Usage:
+    """Reset the peaks of ``pids`` and note their CPU time, before a measured request."""
+    pids = tuple(pids)
     for pid in pids:
         reset_peak(pid)
-    return Usage(cpu=sum(cpu_seconds(pid) for pid in pids), baseline_rss={pid: rss(pid) for pid in pids})
+    return Usage(pids, sum(cpu_seconds(pid) for pid in pids))

@@ -48,7 +48,7 @@ TARGETS = (
 _WORKERS = 2
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # eq=False: hashed by identity in interleaved()
 class _Running:
     competitor: Competitor
     base: str
