@@ -20,6 +20,7 @@ __all__ = ["RESULTS", "main"]
 
 #: Where results go by default (git-ignored).
 RESULTS = Path(__file__).resolve().parent / "results"
+_LOG_LINES = 15
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -33,6 +34,16 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--output", type=Path, default=RESULTS, help="where the JSON and the PNG go")
     parser.add_argument("--chart", type=Path, help="also write the chart here (docs/_static/benchmarks.png)")
     return parser.parse_args(argv)
+
+
+def _server_logs(workdir: Path) -> str:
+    """The end of every server log of the run (servers' directories are removed afterwards)."""
+    parts = []
+    for log in sorted(workdir.glob("*/*.log")):
+        lines = log.read_text(errors="replace").splitlines()[-_LOG_LINES:]
+        if lines:
+            parts.append(f"--- {log.parent.name}/{log.name}\n" + "\n".join(lines))
+    return "\n".join(parts)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -54,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 rows += suite.run(setup)
             except Exception:  # one broken suite must not hide the others' figures
-                failures[name] = traceback.format_exc()
+                failures[name] = traceback.format_exc() + _server_logs(setup.workdir)
                 print("FAILED", flush=True)
             else:
                 print(f"{time.monotonic() - clock:.0f} s", flush=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import urllib.error
 import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -83,16 +84,22 @@ def curl(url: str, *, max_seconds: float, headers: Mapping[str, str] | None = No
     return parse_curl(done.stdout)
 
 
-def check(url: str, *, headers: Mapping[str, str] | None = None, expect: bytes | None = None) -> int:
-    """GET ``url`` once and return the status; with ``expect``, the body must be exactly that.
+def check(
+    url: str, *, headers: Mapping[str, str] | None = None, expect: bytes | None = None
+) -> tuple[int, dict[str, str]]:
+    """GET ``url`` once and return the status and headers; with ``expect``, the body must be exactly that.
 
     Run before measuring, so that no competitor is timed while answering 404s.
     """
     request = urllib.request.Request(url, headers=dict(headers or {}))
-    with urllib.request.urlopen(request, timeout=30) as response:
-        status: int = response.status
+    try:
+        response = urllib.request.urlopen(request, timeout=30)
+    except urllib.error.HTTPError as error:
+        error.close()
+        raise RuntimeError(f"{url} answered {error.code}: see the server's log") from None
+    with response:
         if expect is not None:
             body = response.read()
             if body != expect:
                 raise RuntimeError(f"{url} answered {len(body)} bytes that are not the file's")
-    return status
+        return response.status, dict(response.headers.items())

@@ -7,7 +7,6 @@ so each competitor answers the same request for the same bytes.
 from __future__ import annotations
 
 import csv
-import importlib
 import os
 from collections.abc import Callable, Iterator
 from urllib.parse import quote
@@ -19,12 +18,9 @@ from django_downloadview.nginx import x_accel_redirect
 
 from dlshortcuts import DownloadResponse, serve_generated, serve_path
 
-from . import FILES_ROOT
+from . import DOWNLOADVIEW_PREFIX, FILES_ROOT, OFFLOAD_PREFIX, optimized_download
 
 __all__ = [
-    "DOWNLOADVIEW_PREFIX",
-    "OFFLOAD_IMPLEMENTATION",
-    "OFFLOAD_PREFIX",
     "RootedPathDownloadView",
     "csv_rows",
     "django_file_response",
@@ -34,11 +30,6 @@ __all__ = [
     "downloadview_x_accel",
     "offload",
 ]
-
-#: The internal nginx location of dlshortcuts' offload (see benchmarks/nginx.py).
-OFFLOAD_PREFIX = "/_protected/"
-#: The internal nginx location django-downloadview redirects to.
-DOWNLOADVIEW_PREFIX = "/_downloadview/"
 
 
 def django_file_response(request: HttpRequest, path: str) -> FileResponse:  # noqa: ARG001
@@ -70,32 +61,30 @@ def _x_accel_stand_in(request: HttpRequest, path: str) -> HttpResponseBase:
     response = serve_path(request, path, root=FILES_ROOT, ranges=False)
     if isinstance(response, DownloadResponse) and response.status_code == 200:
         response.download.close()
+        response.file_to_stream = None  # else the WSGI handler would sendfile the closed file
         response.streaming_content = ()
         for header in ("Content-Length", "Accept-Ranges"):
             del response.headers[header]
-        relative = os.path.relpath(response.download.path or "", FILES_ROOT)
+        relative = os.path.relpath(response.download.path or "", os.path.realpath(FILES_ROOT))
         response.headers["X-Accel-Redirect"] = OFFLOAD_PREFIX + quote(relative)
     return response
 
 
-def _offload_view() -> tuple[Callable[..., HttpResponseBase], str]:
+def _offload_view() -> Callable[..., HttpResponseBase]:
     """``@optimized_download`` around serve_path when it exists, else the stand-in."""
-    try:
-        decorators = importlib.import_module("dlshortcuts.decorators")
-    except ModuleNotFoundError:
-        return _x_accel_stand_in, "hand-written X-Accel-Redirect (optimized_download not merged yet)"
-    decorate = decorators.optimized_download(
-        backend="nginx", locations=[{"root": FILES_ROOT, "url": OFFLOAD_PREFIX}]
-    )
+    decorator = optimized_download()
+    if decorator is None:
+        return _x_accel_stand_in
 
     def offloaded(request: HttpRequest, path: str) -> HttpResponseBase:
         return serve_path(request, path, root=FILES_ROOT)
 
+    decorate = decorator(backend="nginx", locations=[{"root": FILES_ROOT, "url": OFFLOAD_PREFIX}])
     view: Callable[..., HttpResponseBase] = decorate(offloaded)
-    return view, "@optimized_download around serve_path"
+    return view
 
 
-offload, OFFLOAD_IMPLEMENTATION = _offload_view()
+offload = _offload_view()
 
 
 class _Echo:
