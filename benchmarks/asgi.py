@@ -12,7 +12,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 
 from .clients import check, wrk
-from .harness import Bench
+from .harness import NOISE_MIB, Bench
 from .measure import download, interleaved
 from .procs import rss_of
 from .report import Row, Target
@@ -90,6 +90,7 @@ def run(bench: Bench) -> list[Row]:
                 tuple(d.growth(contender.baseline) for d in whole[contender]),
                 higher_is_better=False,
                 reference=reference,
+                floor=NOISE_MIB,
             ),
         ]
     return rows

@@ -9,11 +9,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["FULL", "GIB", "KIB", "MIB", "QUICK", "Bench", "Plan", "bench", "size_label"]
+__all__ = ["FULL", "GIB", "KIB", "MIB", "NOISE_MIB", "QUICK", "Bench", "Plan", "bench", "size_label"]
 
 KIB = 1024
 MIB = 1024 * KIB
 GIB = 1024 * MIB
+#: Memory growth under this many MiB is allocator noise, not a difference (see Row.floor).
+NOISE_MIB = 1.0
 
 
 def size_label(size: int) -> str:

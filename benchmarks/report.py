@@ -42,6 +42,9 @@ class Row:
         metric, same run), or None for a reference row or an absolute figure.
     :ivar note: what a reader must know to read the figure (a time cap, a
         Range ignored ...).
+    :ivar floor: the smallest median that means something (measuring noise
+        below it): ratios are formed from ``max(median, floor)``, so that
+        0.4 MiB of memory growth against 0.004 MiB does not read as "100x".
     """
 
     suite: str
@@ -52,10 +55,16 @@ class Row:
     higher_is_better: bool = True
     reference: str | None = None
     note: str = ""
+    floor: float = 0.0
 
     @property
     def median(self) -> float:
         return statistics.median(self.samples)
+
+    @property
+    def level(self) -> float:
+        """The median as ratios use it: never below :attr:`floor`."""
+        return max(self.median, self.floor)
 
 
 @dataclass(frozen=True)
@@ -96,16 +105,16 @@ class Verdict:
     met: bool | None = None
 
 
-def ratio(value: float, reference: float) -> float | None:
-    """``value / reference``, or None when either is not positive (no meaningful ratio)."""
-    if value <= 0 or reference <= 0:
+def ratio(row: Row, reference: Row) -> float | None:
+    """``row`` over ``reference`` (their :attr:`Row.level`), or None when either is not positive."""
+    if row.level <= 0 or reference.level <= 0:
         return None
-    return value / reference
+    return row.level / reference.level
 
 
 def advantage(row: Row, reference: Row) -> float | None:
     """How many times better ``row`` is than ``reference``: > 1 means better, whatever the direction."""
-    plain = ratio(row.median, reference.median)
+    plain = ratio(row, reference)
     if plain is None:
         return None
     return plain if row.higher_is_better else 1 / plain
@@ -131,7 +140,7 @@ def check_targets(rows: Sequence[Row], targets: Iterable[Target]) -> list[Verdic
             value: float | None = row.median
             met = row.median < target.bound
         else:
-            value = ratio(row.median, other.median)
+            value = ratio(row, other)
             if value is None:
                 met = None
             else:
@@ -173,7 +182,7 @@ def format_table(rows: Sequence[Row]) -> str:
             reference = index.get((suite, metric, row.reference or ""))
             ratio_text = "ref" if row.reference is None else "-"
             if reference is not None:
-                value = ratio(row.median, reference.median)
+                value = ratio(row, reference)
                 ratio_text = "-" if value is None else f"{value:.3g}x"
             lines.append(
                 (f"  {row.competitor}", _figure(row.median), row.unit, ratio_text, _spread(row), row.note)
@@ -211,6 +220,6 @@ def row_to_json(row: Row, rows: Sequence[Row]) -> dict[str, Any]:
         "median": row.median,
         "higher_is_better": row.higher_is_better,
         "reference": row.reference,
-        "ratio_to_reference": None if reference is None else ratio(row.median, reference.median),
+        "ratio_to_reference": None if reference is None else ratio(row, reference),
         "note": row.note,
     }

@@ -6,9 +6,8 @@ so each competitor answers the same request for the same bytes.
 
 from __future__ import annotations
 
-import csv
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from urllib.parse import quote
 
 from django.http import FileResponse, HttpRequest, StreamingHttpResponse
@@ -19,10 +18,10 @@ from django_downloadview.nginx import x_accel_redirect
 from dlshortcuts import DownloadResponse, serve_generated, serve_path
 
 from . import DOWNLOADVIEW_PREFIX, FILES_ROOT, OFFLOAD_PREFIX, optimized_download
+from .rows import csv_rows
 
 __all__ = [
     "RootedPathDownloadView",
-    "csv_rows",
     "django_file_response",
     "django_streaming_csv",
     "dlshortcuts_csv",
@@ -85,20 +84,6 @@ def _offload_view() -> Callable[..., HttpResponseBase]:
 
 
 offload = _offload_view()
-
-
-class _Echo:
-    """The pseudo-buffer of Django's "streaming large CSV files" recipe."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def csv_rows(count: int) -> Iterator[str]:
-    """``count`` CSV lines, made one at a time (as a report from a queryset would be)."""
-    writer = csv.writer(_Echo())
-    for number in range(count):
-        yield writer.writerow((number, f"customer-{number}", number * 7 % 1000, "2026-11-23T20:00:00Z"))
 
 
 def dlshortcuts_csv(request: HttpRequest, rows: int) -> HttpResponseBase:
