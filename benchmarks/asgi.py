@@ -11,9 +11,9 @@ from __future__ import annotations
 from contextlib import ExitStack
 from dataclasses import dataclass
 
-from .clients import check, wrk
+from .clients import check
 from .harness import NOISE_MIB, Bench
-from .measure import download, interleaved
+from .measure import download, interleaved, request_rates
 from .procs import rss_of
 from .report import Row, Target
 from .servers import uvicorn_server
@@ -62,7 +62,7 @@ def run(bench: Bench) -> list[Row]:
             check(base + bench.SMALL, expect=bench.small.read_bytes())
             pid = server.process.pid
             running.append(_Running(competitor, base, pid, rss_of([pid])))
-        rates = interleaved(plan.runs, running, lambda c: wrk(c.base + bench.SMALL, seconds=plan.wrk_seconds))
+        rates = request_rates(plan, running, lambda c: c.base + bench.SMALL)
         whole = interleaved(
             plan.runs,
             running,

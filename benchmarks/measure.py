@@ -6,11 +6,11 @@ from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from .clients import Transfer, curl
-from .harness import GIB
+from .clients import Transfer, curl, wrk
+from .harness import GIB, Plan
 from .procs import usage
 
-__all__ = ["Download", "download", "interleaved"]
+__all__ = ["Download", "download", "interleaved", "request_rates"]
 
 C = TypeVar("C", bound=Hashable)
 T = TypeVar("T")
@@ -27,6 +27,11 @@ def interleaved(runs: int, contenders: Sequence[C], measure: Callable[[C], T]) -
         for contender in contenders:
             results[contender].append(measure(contender))
     return results
+
+
+def request_rates(plan: Plan, contenders: Sequence[C], url: Callable[[C], str]) -> dict[C, list[float]]:
+    """Requests per second of each contender (wrk), ``plan.rate_runs`` short runs in turns."""
+    return interleaved(plan.rate_runs, contenders, lambda c: wrk(url(c), seconds=plan.wrk_seconds))
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from contextlib import ExitStack
 
-from .clients import check, curl, wrk
+from .clients import check, curl
 from .harness import Bench
-from .measure import interleaved
+from .measure import interleaved, request_rates
 from .project import DOWNLOADVIEW_PREFIX, OFFLOAD_PREFIX, optimized_download
 from .report import Row, Target
 from .servers import NGINX_DIRECT, gunicorn_server, nginx_server
@@ -56,11 +56,7 @@ def run(bench: Bench) -> list[Row]:
                 if "X-Accel-Redirect" not in headers:
                     raise RuntimeError(f"{competitor.name} did not answer with X-Accel-Redirect: {headers}")
             check(f"{proxy.url}{competitor.prefix}{bench.SMALL}", expect=bench.small.read_bytes())
-        rates = interleaved(
-            plan.runs,
-            COMPETITORS,
-            lambda c: wrk(f"{proxy.url}{c.prefix}{bench.SMALL}", seconds=plan.wrk_seconds),
-        )
+        rates = request_rates(plan, COMPETITORS, lambda c: f"{proxy.url}{c.prefix}{bench.SMALL}")
         whole = interleaved(
             plan.runs,
             COMPETITORS,

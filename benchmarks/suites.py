@@ -48,9 +48,9 @@ class Competitor:
 
     :ivar name: as shown in the table and named by targets.
     :ivar prefix: the URL prefix it answers under, in benchmarks/project/urls.py.
-    :ivar slow: two orders of magnitude slower on large files: its large
-        downloads are cut after ``plan.slow_cap`` seconds and the rate is
-        measured over what arrived.
+    :ivar slow: an order of magnitude slower or more: its large downloads
+        are cut after ``plan.slow_cap`` seconds and the rate is measured over
+        what arrived, or (where nothing arrives before the end) it runs once.
     """
 
     name: str

@@ -9,9 +9,9 @@ from __future__ import annotations
 from contextlib import ExitStack
 from dataclasses import dataclass
 
-from .clients import check, wrk
+from .clients import check
 from .harness import Bench
-from .measure import Download, download, interleaved
+from .measure import Download, download, interleaved, request_rates
 from .report import Row, Target
 from .servers import gunicorn_server, workers
 from .suites import Competitor
@@ -72,7 +72,7 @@ def run(bench: Bench) -> list[Row]:
         # An unaligned middle half, as a resumed or seeking client asks.
         size = plan.large_size
         wanted = {"Range": f"bytes={size // 4 + 1}-{3 * size // 4}"}
-        rates = interleaved(plan.runs, running, lambda c: wrk(c.base + bench.SMALL, seconds=plan.wrk_seconds))
+        rates = request_rates(plan, running, lambda c: c.base + bench.SMALL)
         whole = interleaved(
             plan.runs, running, lambda c: download(c.base + bench.LARGE, c.pids, max_seconds=cap(c))
         )
