@@ -40,9 +40,9 @@ def parse_wrk(output: str) -> float:
     return float(match.group(1))
 
 
-def wrk(url: str, *, seconds: float, connections: int = 4) -> float:
+def wrk(url: str, *, seconds: int, connections: int = 4) -> float:
     """Requests per second on ``url`` over ``seconds`` (one wrk thread: the cores are few)."""
-    argv = [_tool("wrk"), "-t1", f"-c{connections}", f"-d{seconds:g}s", "--timeout", "10s", url]
+    argv = [_tool("wrk"), "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", url]
     done = subprocess.run(argv, capture_output=True, text=True, timeout=seconds + _GRACE, check=True)
     return parse_wrk(done.stdout)
 

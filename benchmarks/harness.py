@@ -46,7 +46,7 @@ class Plan:
 
     runs: int
     rate_runs: int
-    wrk_seconds: float
+    wrk_seconds: int
     small_size: int
     large_size: int
     transfer_cap: float
@@ -58,7 +58,7 @@ class Plan:
 FULL = Plan(
     runs=3,
     rate_runs=5,
-    wrk_seconds=1.5,
+    wrk_seconds=2,
     small_size=4 * KIB,
     large_size=GIB,
     transfer_cap=120,

@@ -14,6 +14,7 @@ from pathlib import Path
 import django
 import magic
 from django.conf import settings
+from django.http import FileResponse
 from django.test import RequestFactory
 from django.utils.http import content_disposition_header, http_date
 from django.views.static import serve
@@ -31,6 +32,7 @@ __all__ = ["TARGETS", "TITLE", "run"]
 TITLE = "header path, in process (timeit)"
 TARGETS: tuple[Target, ...] = ()
 
+WHOLE = "200 for a 4 KiB file, body not sent"
 NOT_MODIFIED = "304 Not Modified for a file"
 RANGE = "parse a 3-range Range header"
 DISPOSITION = "Content-Disposition, non-ASCII name"
@@ -73,6 +75,21 @@ def _not_modified(bench: Bench) -> dict[str, Callable[[], object]]:
     return calls
 
 
+def _whole(bench: Bench) -> dict[str, Callable[[], object]]:
+    """What each competitor does per request before the server sends the bytes."""
+    request = RequestFactory().get("/")
+    root = str(bench.files)
+
+    def ours() -> None:
+        serve_path(request, bench.SMALL, root=root).close()
+
+    def django_file_response() -> None:
+        # The view of benchmarks/project/views.py: no containment check, no validators.
+        FileResponse(open(os.path.join(root, bench.SMALL), "rb"), as_attachment=True).close()  # noqa: SIM115
+
+    return {"dlshortcuts serve_path": ours, "Django FileResponse": django_file_response}
+
+
 def _sniffed_file(bench: Bench) -> Path:
     # A name that tells nothing, so that the type must come from the bytes.
     path = bench.workdir / "document"
@@ -89,6 +106,7 @@ def run(bench: Bench) -> list[Row]:
     libmagic = magic.Magic(mime=True)
     # (metric, the reference competitor or None, each competitor's call)
     jobs: list[tuple[str, str | None, dict[str, Callable[[], object]]]] = [
+        (WHOLE, "Django FileResponse", _whole(bench)),
         (NOT_MODIFIED, "django.views.static.serve", _not_modified(bench)),
         (
             DISPOSITION,

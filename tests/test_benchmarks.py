@@ -202,6 +202,8 @@ def test_micro_suite_measures_every_job() -> None:
     with bench(plan) as setup:
         rows = micro.run(setup)
     assert [(row.metric, row.competitor, row.reference) for row in rows] == [
+        (micro.WHOLE, "dlshortcuts serve_path", "Django FileResponse"),
+        (micro.WHOLE, "Django FileResponse", None),
         (micro.NOT_MODIFIED, "dlshortcuts serve_path", "django.views.static.serve"),
         (micro.NOT_MODIFIED, "django.views.static.serve", None),
         (micro.DISPOSITION, "dlshortcuts content_disposition", "Django content_disposition_header"),
