@@ -17,6 +17,8 @@ __all__ = ["comparisons", "draw_chart"]
 
 #: Rows of these competitors are the ones compared against everybody else.
 OURS = "dlshortcuts"
+#: Ratios this close to 1 are drawn as ties.
+TIE = 0.05
 
 
 def comparisons(rows: Sequence[Row]) -> list[tuple[str, float]]:
@@ -37,6 +39,15 @@ def comparisons(rows: Sequence[Row]) -> list[tuple[str, float]]:
     return bars
 
 
+def _colour(value: float) -> str:
+    """Green when dlshortcuts is better, red when worse, grey within 5% (a tie on a noisy machine)."""
+    if value > 1 + TIE:
+        return "#2a7d4f"
+    if value < 1 - TIE:
+        return "#b8452f"
+    return "#8c8c8c"
+
+
 def draw_chart(rows: Sequence[Row], path: Path, *, title: str) -> None:
     """Write a horizontal bar chart (PNG, log scale) of :func:`comparisons` to ``path``."""
     bars = comparisons(rows)
@@ -44,7 +55,7 @@ def draw_chart(rows: Sequence[Row], path: Path, *, title: str) -> None:
         return
     labels, values = zip(*reversed(bars), strict=True)
     figure, axes = plt.subplots(figsize=(10, 1.0 + 0.42 * len(bars)))
-    colours = ["#2a7d4f" if value >= 1 else "#b8452f" for value in values]
+    colours = [_colour(value) for value in values]
     axes.barh(range(len(values)), values, color=colours)
     axes.set_yticks(range(len(values)), labels, fontsize=7)
     axes.set_xscale("log")
@@ -62,5 +73,5 @@ def draw_chart(rows: Sequence[Row], path: Path, *, title: str) -> None:
     axes.set_title(title, fontsize=9)
     figure.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path, dpi=110)
+    figure.savefig(path, dpi=110, bbox_inches="tight")
     plt.close(figure)

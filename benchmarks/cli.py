@@ -12,14 +12,16 @@ from pathlib import Path
 
 from .chart import draw_chart
 from .harness import FULL, QUICK, bench, size_label
-from .machine import describe_machine
+from .machine import describe_machine, format_machine
 from .report import Row, Target, check_targets, format_table, format_verdicts, row_to_json
 from .suites import SUITE_MODULES, load_suites
 
-__all__ = ["RESULTS", "main"]
+__all__ = ["DOCS", "RESULTS", "main"]
 
 #: Where results go by default (git-ignored).
 RESULTS = Path(__file__).resolve().parent / "results"
+#: Where ``--record`` writes the report and the chart the docs include.
+DOCS = Path(__file__).resolve().parent.parent / "docs"
 _LOG_LINES = 15
 
 
@@ -32,7 +34,11 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
         help=f"comma-separated suites to run (default: all of {', '.join(SUITE_MODULES)})",
     )
     parser.add_argument("--output", type=Path, default=RESULTS, help="where the JSON and the PNG go")
-    parser.add_argument("--chart", type=Path, help="also write the chart here (docs/_static/benchmarks.png)")
+    parser.add_argument(
+        "--record",
+        action="store_true",
+        help="also write the report and the chart into docs/ (the benchmarks page shows them)",
+    )
     return parser.parse_args(argv)
 
 
@@ -72,10 +78,21 @@ def main(argv: list[str] | None = None) -> int:
             timings[name] = round(time.monotonic() - clock, 1)
             targets += suite.TARGETS
     verdicts = check_targets(rows, targets)
+    machine = describe_machine()
+    minutes = (datetime.datetime.now(datetime.timezone.utc) - started).total_seconds() / 60
+    report = "\n".join(
+        [
+            f"Run of {started:%Y-%m-%d %H:%M} UTC ({'quick' if arguments.quick else 'full'}, "
+            f"{minutes:.0f} min): {files}",
+            f"Machine: {format_machine(machine)}",
+            "",
+            format_table(rows),
+            "",
+            format_verdicts(verdicts),
+        ]
+    )
     print()
-    print(format_table(rows))
-    print()
-    print(format_verdicts(verdicts))
+    print(report)
     for name, text in failures.items():
         print(f"\nsuite {name} failed:\n{text}", file=sys.stderr)
 
@@ -84,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
         "started": started.isoformat(timespec="seconds"),
         "mode": "quick" if arguments.quick else "full",
         "files": files,
-        "machine": describe_machine(),
+        "machine": machine,
         "seconds": timings,
         "rows": [row_to_json(row, rows) for row in rows],
         "targets": [
@@ -96,7 +113,10 @@ def main(argv: list[str] | None = None) -> int:
     for path in (arguments.output / f"bench-{stamp}.json", arguments.output / "latest.json"):
         path.write_text(json.dumps(result, indent=2) + "\n")
     title = f"dlshortcuts vs alternatives, {started:%Y-%m-%d} ({files})"
-    charts = [arguments.output / "ratios.png", *([arguments.chart] if arguments.chart else [])]
+    charts = [arguments.output / "ratios.png"]
+    if arguments.record:
+        charts.append(DOCS / "_static" / "benchmarks.png")
+        (DOCS / "benchmarks-results.txt").write_text(report + "\n")
     for chart in charts:
         draw_chart(rows, chart, title=title)
     print(f"\nresults: {arguments.output / 'latest.json'}; chart: {', '.join(map(str, charts))}")

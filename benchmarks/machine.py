@@ -8,8 +8,9 @@ import re
 import subprocess
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
-__all__ = ["describe_machine"]
+__all__ = ["describe_machine", "format_machine"]
 
 _PACKAGES = ("Django", "gunicorn", "uvicorn", "starlette", "django-downloadview", "dlshortcuts")
 
@@ -33,10 +34,12 @@ def _version(argv: list[str]) -> str:
         done = subprocess.run(argv, capture_output=True, text=True, timeout=10, check=False)
     except (OSError, subprocess.TimeoutExpired):
         return "not found"
-    return (done.stdout + done.stderr).strip().splitlines()[0]
+    first = (done.stdout + done.stderr).strip().splitlines()[0]
+    # "nginx version: nginx/1.22.1", "curl 7.88.1 (x86_64...) libcurl/...": name and version only.
+    return " ".join(first.removeprefix("nginx version: ").split()[:2])
 
 
-def describe_machine() -> dict[str, object]:
+def describe_machine() -> dict[str, Any]:
     """CPU, cores, memory, kernel, Python and the versions of every competitor."""
     nginx = "/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else "nginx"
     return {
@@ -57,3 +60,11 @@ def _installed(name: str) -> str:
         return metadata.version(name)
     except metadata.PackageNotFoundError:
         return "not installed"
+
+
+def format_machine(machine: dict[str, Any]) -> str:
+    """One line from :func:`describe_machine`'s description, for the report."""
+    versions = ", ".join(f"{name} {version}" for name, version in machine["packages"].items())
+    hardware = f"{machine['cpu']}, {machine['cores']} cores, {machine['memory_gib']} GiB"
+    software = f"Linux {machine['kernel']}, Python {machine['python']}; {versions}"
+    return f"{hardware}; {software}; {machine['nginx']}; {machine['wrk']}; {machine['curl']}"

@@ -222,4 +222,5 @@ def row_to_json(row: Row, rows: Sequence[Row]) -> dict[str, Any]:
         "reference": row.reference,
         "ratio_to_reference": None if reference is None else ratio(row, reference),
         "note": row.note,
+        "floor": row.floor,
     }

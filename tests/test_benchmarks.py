@@ -121,6 +121,7 @@ def test_row_to_json_carries_median_and_ratio() -> None:
         "reference": "FileResponse",
         "ratio_to_reference": 2.0,
         "note": "",
+        "floor": 0.0,
     }
 
 
