@@ -174,11 +174,13 @@ def _etag(download: Download, options: Options) -> str | None:
 
 
 def _requested_ranges(request: HttpRequest, response: DownloadResponse, size: int) -> list[ByteRange] | None:
-    header = request.headers.get("Range")
+    # META, not request.headers: the first use of request.headers copies
+    # every header of the request into a new mapping, on every request.
+    header = request.META.get("HTTP_RANGE")
     if header is None:
         return None
     if not if_range_matches(
-        request.headers.get("If-Range"), response.headers.get("ETag"), response.headers.get("Last-Modified")
+        request.META.get("HTTP_IF_RANGE"), response.headers.get("ETag"), response.headers.get("Last-Modified")
     ):
         return None
     return parse_range(header, size)
