@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Mapping
@@ -20,6 +21,7 @@ _REQUESTS_PER_SECOND = re.compile(r"^Requests/sec:\s+([0-9.]+)", re.MULTILINE)
 _ERRORS = re.compile(r"^\s*(Non-2xx or 3xx responses|Socket errors):.*$", re.MULTILINE)
 # Past this many seconds of its own time limit, a client is considered stuck.
 _GRACE = 30
+_CHECK_ATTEMPTS = 3
 
 
 def _tool(name: str) -> str:
@@ -89,14 +91,22 @@ def check(
 ) -> tuple[int, dict[str, str]]:
     """GET ``url`` once and return the status and headers; with ``expect``, the body must be exactly that.
 
-    Run before measuring, so that no competitor is timed while answering 404s.
+    Run before measuring, so that no competitor is timed while answering
+    404s. It is also the first request a fresh server gets: a connection
+    dropped while the server is still settling is tried again.
     """
     request = urllib.request.Request(url, headers=dict(headers or {}))
-    try:
-        response = urllib.request.urlopen(request, timeout=30)
-    except urllib.error.HTTPError as error:
-        error.close()
-        raise RuntimeError(f"{url} answered {error.code}: see the server's log") from None
+    for attempt in range(_CHECK_ATTEMPTS):
+        try:
+            response = urllib.request.urlopen(request, timeout=30)
+            break
+        except urllib.error.HTTPError as error:
+            error.close()
+            raise RuntimeError(f"{url} answered {error.code}: see the server's log") from None
+        except ConnectionError:  # http.client.RemoteDisconnected included
+            if attempt == _CHECK_ATTEMPTS - 1:
+                raise
+            time.sleep(1)
     with response:
         if expect is not None:
             body = response.read()
