@@ -21,10 +21,12 @@ def interleaved(runs: int, contenders: Sequence[C], measure: Callable[[C], T]) -
 
     On a shared machine the load drifts over minutes: taking turns spreads
     that drift over every contender instead of penalising whoever ran last.
+    Every other round runs in reverse order (A B C, C B A, ...), so that no
+    contender always follows the same one.
     """
     results: dict[C, list[T]] = {contender: [] for contender in contenders}
-    for _ in range(runs):
-        for contender in contenders:
+    for round_number in range(runs):
+        for contender in contenders if round_number % 2 == 0 else reversed(contenders):
             results[contender].append(measure(contender))
     return results
 

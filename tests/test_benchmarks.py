@@ -19,6 +19,7 @@ from benchmarks.chart import comparisons, draw_chart
 from benchmarks.cli import main
 from benchmarks.clients import parse_curl, parse_wrk
 from benchmarks.harness import KIB, QUICK, bench, size_label
+from benchmarks.measure import interleaved
 from benchmarks.procs import children, cpu_seconds, peak_rss, rss_of, usage
 from benchmarks.report import Row, Target, advantage, check_targets, format_table, ratio, row_to_json
 from benchmarks.suites import SUITE_MODULES, load_suites
@@ -123,6 +124,17 @@ def test_row_to_json_carries_median_and_ratio() -> None:
         "note": "",
         "floor": 0.0,
     }
+
+
+def test_interleaved_takes_turns_in_alternating_order() -> None:
+    order: list[str] = []
+
+    def measure(name: str) -> int:
+        order.append(name)
+        return len(order)
+
+    assert interleaved(3, ["a", "b", "c"], measure) == {"a": [1, 6, 7], "b": [2, 5, 8], "c": [3, 4, 9]}
+    assert order == ["a", "b", "c", "c", "b", "a", "a", "b", "c"]
 
 
 def test_parse_wrk_reads_the_rate() -> None:
