@@ -24,10 +24,11 @@ from .report import Row, Target
 from .servers import gunicorn_server, uvicorn_server, workers
 from .suites import Competitor
 
-__all__ = ["COMPETITORS", "TARGETS", "TITLE", "WSGI_TITLE", "run"]
+__all__ = ["ASGI_TITLE", "COMPETITORS", "TARGETS", "TITLE", "WSGI_TITLE", "run"]
 
+TITLE = "generated CSV under WSGI and ASGI"
 WSGI_TITLE = "generated CSV, WSGI: gunicorn, 1 sync worker"
-TITLE = "generated CSV, ASGI: uvicorn, 1 process"
+ASGI_TITLE = "generated CSV, ASGI: uvicorn, 1 process"
 DLSHORTCUTS = "dlshortcuts serve_generated"
 DJANGO = "Django StreamingHttpResponse (docs recipe)"
 COMPETITORS = (
@@ -45,7 +46,7 @@ RSS_GROWTH = "peak RSS growth"
 #: The memory generating the whole file may add to the server, in MiB.
 RSS_BOUND = 32
 
-TARGETS = tuple(Target(title, RSS_GROWTH, DLSHORTCUTS, None, RSS_BOUND) for title in (WSGI_TITLE, TITLE))
+TARGETS = tuple(Target(title, RSS_GROWTH, DLSHORTCUTS, None, RSS_BOUND) for title in (WSGI_TITLE, ASGI_TITLE))
 
 
 @dataclass(frozen=True, eq=False)  # eq=False: hashed by identity in interleaved()
@@ -60,7 +61,7 @@ def run(bench: Bench) -> list[Row]:
     """For WSGI then ASGI: a server per competitor, measured in turns."""
     servers: tuple[_Setup, ...] = (
         (WSGI_TITLE, lambda: gunicorn_server(bench, workers=1), lambda server: workers(server, 1)[0]),
-        (TITLE, lambda: uvicorn_server(bench, DJANGO_ASGI), lambda server: server.process.pid),
+        (ASGI_TITLE, lambda: uvicorn_server(bench, DJANGO_ASGI), lambda server: server.process.pid),
     )
     return [row for setup in servers for row in _measure(bench, *setup)]
 
