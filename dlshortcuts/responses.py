@@ -245,8 +245,10 @@ def _etag(download: Download, options: Options) -> str | None:
 def _requested_ranges(
     request: HttpRequest, size: int, *, etag: str | None, modified: int | None
 ) -> list[ByteRange] | None:
-    header = request.headers.get("Range")
-    if header is None or not if_range_matches(request.headers.get("If-Range"), etag, modified):
+    # META, not request.headers: the first use of request.headers copies
+    # every header of the request into a new mapping, on every request.
+    header = request.META.get("HTTP_RANGE")
+    if header is None or not if_range_matches(request.META.get("HTTP_IF_RANGE"), etag, modified):
         return None
     return parse_range(header, size)
 
