@@ -6,6 +6,7 @@ from .decorators import optimized_download
 from .download import Download
 from .responses import DownloadResponse
 from .shortcuts import aserve_generated, aserve_path, serve_generated, serve_path
+from .signing import signature_required, signed_url
 
 __version__ = "0.1.0"
 
@@ -17,4 +18,6 @@ __all__ = [
     "optimized_download",
     "serve_generated",
     "serve_path",
+    "signature_required",
+    "signed_url",
 ]
