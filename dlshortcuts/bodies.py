@@ -10,6 +10,7 @@ a worker thread, one block at a time.
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
 from typing import IO
 
@@ -89,6 +90,24 @@ class FileSlice:
         while block := self.read(self.block_size):
             yield block
 
+    def ensure_complete(self) -> None:
+        """Raise :class:`TruncatedFileError` if the file no longer holds the whole slice.
+
+        ``sendfile(2)`` stops silently at the end of a file that shrank while
+        it was sent, and the server then ends the response as if it were
+        complete (and reads the next request on the connection). Raising
+        when the response is closed makes the server drop the connection
+        instead, so the client knows the body is short (RFC 9112 §8).
+        """
+        if self._file.closed:
+            return
+        try:
+            size = os.fstat(self._file.fileno()).st_size
+        except OSError:  # io.UnsupportedOperation: bytes in memory, nothing to sendfile
+            return
+        if size < self._range.stop:
+            raise TruncatedFileError("the file shrank while it was being served")
+
     def close(self) -> None:
         self._file.close()
 
@@ -119,12 +138,18 @@ def iter_pieces(file: IO[bytes], pieces: Iterable[Piece]) -> Iterator[bytes]:
 
 async def aiter_pieces(file: IO[bytes], pieces: Iterable[Piece]) -> AsyncIterator[bytes]:
     """Async twin of :func:`iter_pieces`; each read runs off the event loop."""
-    for piece in pieces:
-        if isinstance(piece, bytes):
-            yield piece
-        else:
-            for position, size in _blocks(piece, ASYNC_BLOCK_SIZE):
-                yield await asyncio.to_thread(_read_exactly, file, position, size)
+    try:
+        for piece in pieces:
+            if isinstance(piece, bytes):
+                yield piece
+            else:
+                for position, size in _blocks(piece, ASYNC_BLOCK_SIZE):
+                    yield await asyncio.to_thread(_read_exactly, file, position, size)
+    except Exception:
+        # Django's ASGI handler closes the response after a client disconnect
+        # but not when its body raises (a truncated file): close it here.
+        file.close()
+        raise
 
 
 def _encode(chunk: bytes | str, charset: str) -> bytes:

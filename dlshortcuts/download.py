@@ -45,9 +45,7 @@ class Download:
     name: str | None = None
     url: str | None = None
     file: IO[bytes] | None = field(default=None, repr=False)
-    stream: Iterable[bytes | str] | AsyncIterable[bytes | str] | None = field(
-        default=None, repr=False
-    )
+    stream: Iterable[bytes | str] | AsyncIterable[bytes | str] | None = field(default=None, repr=False)
 
     @property
     def generated(self) -> bool:
@@ -61,4 +59,3 @@ class Download:
         close = getattr(self.stream, "close", None)
         if callable(close):
             close()
-

@@ -52,15 +52,17 @@ def open_file(path: str | os.PathLike[str], filename: str | None = None) -> Down
         fd = os.open(name, _OPEN_FLAGS)
     except (OSError, ValueError) as exc:  # ValueError: embedded NUL byte
         raise Http404("No such file.") from exc
-    file: IO[bytes] = os.fdopen(fd, "rb")
     try:
         # Metadata comes from the open descriptor, not the name: a file
         # replaced while it is served keeps the validators of the bytes sent.
         st = os.fstat(fd)
+        # Checked before fdopen, which refuses a directory with
+        # IsADirectoryError (a 500, and the descriptor left open).
         if not stat.S_ISREG(st.st_mode):
             raise Http404("No such file.")
+        file: IO[bytes] = os.fdopen(fd, "rb")
     except BaseException:
-        file.close()
+        os.close(fd)
         raise
     return Download(
         filename=filename or os.path.basename(name),

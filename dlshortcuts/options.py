@@ -91,6 +91,4 @@ class Options:
             raise TypeError(f"etag must be True, False or a string, not {self.etag!r}")
         last_modified = self.last_modified
         if last_modified is not None and not isinstance(last_modified, (datetime.datetime, int, float)):
-            raise TypeError(
-                f"last_modified must be a datetime or a POSIX timestamp, not {last_modified!r}"
-            )
+            raise TypeError(f"last_modified must be a datetime or a POSIX timestamp, not {last_modified!r}")

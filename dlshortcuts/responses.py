@@ -11,7 +11,7 @@ import dataclasses
 import datetime
 import secrets
 from collections.abc import AsyncIterator, Iterable, Mapping
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
@@ -19,7 +19,16 @@ from django.http.response import HttpResponseBase
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, quote_etag
 
-from .bodies import BLOCK_SIZE, FileBlocks, FileSlice, Piece, aiter_pieces, aiter_stream, iter_pieces, iter_stream
+from .bodies import (
+    BLOCK_SIZE,
+    FileBlocks,
+    FileSlice,
+    Piece,
+    aiter_pieces,
+    aiter_stream,
+    iter_pieces,
+    iter_stream,
+)
 from .disposition import content_disposition
 from .download import Download
 from .options import Options
@@ -56,9 +65,14 @@ class DownloadResponse(StreamingHttpResponse):
         # Django calls this when the server is done with the response, after
         # the last byte or after a client disconnect.
         try:
-            self.download.close()
+            if self.file_to_stream is not None:
+                # The server may have sendfile(2)'d it without reading: check now.
+                self.file_to_stream.ensure_complete()
         finally:
-            super().close()
+            try:
+                self.download.close()
+            finally:
+                super().close()
 
 
 class Offload(Protocol):
@@ -133,8 +147,16 @@ def _build(
     if handover is not None:
         return _hand_over(request, response, download, handover)
 
-    conditional = get_conditional_response(
-        request, etag=response.headers.get("ETag"), last_modified=modified, response=response
+    # django-stubs type `response` as HttpResponse, but Django only copies its
+    # headers onto a 304 and, given a response, always returns one.
+    conditional = cast(
+        "HttpResponseBase",
+        get_conditional_response(
+            request,
+            etag=response.headers.get("ETag"),
+            last_modified=modified,
+            response=response,  # type: ignore[arg-type]
+        ),
     )
     if conditional is not response:
         return conditional
@@ -267,7 +289,9 @@ def _make_partial(
     return pieces
 
 
-def _multipart_pieces(ranges: Iterable[ByteRange], size: int, content_type: str, boundary: str) -> Iterable[Piece]:
+def _multipart_pieces(
+    ranges: Iterable[ByteRange], size: int, content_type: str, boundary: str
+) -> Iterable[Piece]:
     """RFC 9110 §14.6: each part has its own Content-Type and Content-Range."""
     for index, byte_range in enumerate(ranges):
         separator = "\r\n" if index else ""

@@ -9,8 +9,10 @@ The ``a``-prefixed twins are for async views: they do their blocking work
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import os
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from asgiref.sync import sync_to_async
@@ -104,11 +106,41 @@ async def aserve_path(
     **options: Unpack[DownloadOptions],
 ) -> HttpResponseBase:
     """Async twin of :func:`serve_path` for ``async def`` views; same arguments."""
-    return await sync_to_async(serve_path, thread_sensitive=False)(request, path, root=root, **options)
+    return await respond_in_thread(serve_path, request, path, root=root, **options)
+
+
+async def respond_in_thread(
+    shortcut: Callable[..., HttpResponseBase], *args: Any, **kwargs: Any
+) -> HttpResponseBase:
+    """Run a blocking shortcut in a worker thread, for an async twin.
+
+    When the client leaves before the response is ready, Django's ASGI
+    handler cancels the view; the thread still finishes and makes a
+    response nobody will close. It is closed here instead (its file or
+    connection released at once, not left to the garbage collector).
+
+    :param shortcut: the sync shortcut; ``args`` and ``kwargs`` are its arguments.
+    """
+    task = asyncio.ensure_future(sync_to_async(shortcut, thread_sensitive=False)(*args, **kwargs))
+    try:
+        return await asyncio.shield(task)
+    except asyncio.CancelledError:
+        task.add_done_callback(_close_response)
+        raise
+
+
+def _close_response(task: asyncio.Future[HttpResponseBase]) -> None:
+    if not task.cancelled() and task.exception() is None:
+        task.result().close()
 
 
 async def aserve_generated(
-    request: HttpRequest, content: Any, *, filename: str, size: int | None = None, **options_and_url_kwargs: Any
+    request: HttpRequest,
+    content: Any,
+    *,
+    filename: str,
+    size: int | None = None,
+    **options_and_url_kwargs: Any,
 ) -> HttpResponseBase:
     """Async twin of :func:`serve_generated`; a callable ``content`` runs in
     Django's thread-sensitive executor, so it may use the ORM."""

@@ -91,7 +91,7 @@ def sniff_buffer(data: bytes) -> str | None:
 
 
 @lru_cache(maxsize=4096)
-def sniff_file(path: str, size: int, mtime_ns: int) -> str | None:
+def sniff_file(path: str, size: int, mtime_ns: int) -> str | None:  # noqa: ARG001 - cache key
     """The content type libmagic reads in the file at ``path``, cached.
 
     ``size`` and ``mtime_ns`` are part of the cache key only: a file that

@@ -14,7 +14,7 @@ django.setup()
 
 project = "dlshortcuts"
 author = "dlshortcuts contributors"
-copyright = "2026, dlshortcuts contributors"  # noqa: A001
+copyright = "2026, dlshortcuts contributors"
 
 extensions = [
     "sphinx.ext.autodoc",

@@ -78,7 +78,7 @@ def start_server(
     """Start ``argv`` in its own process group, logging to ``log``, and wait for ``port``."""
     environment = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
     with log.open("wb") as out:
-        process = subprocess.Popen(  # noqa: S603 - argv is the test's own
+        process = subprocess.Popen(
             list(argv), cwd=cwd, env=environment, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )
     wait_for_port(port, process, log, timeout)

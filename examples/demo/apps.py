@@ -1,0 +1,10 @@
+"""The demo app."""
+
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class DemoConfig(AppConfig):
+    name = "demo"
+    verbose_name = "dlshortcuts demo"
