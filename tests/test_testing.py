@@ -19,7 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.test import AsyncRequestFactory, RequestFactory
 
-from dlshortcuts import DownloadResponse, optimized_download, serve_generated, serve_path
+from dlshortcuts import Download, DownloadResponse, optimized_download, serve_generated, serve_path
 from dlshortcuts.testing import NOT_GIVEN, assert_download, assert_offloaded, temporary_media_root
 
 NAME = "naïve résumé.pdf"
@@ -311,3 +311,14 @@ def test_plugin_imports_without_django_settings() -> None:
 
 def test_plugin_is_registered(pytestconfig: pytest.Config) -> None:
     assert pytestconfig.pluginmanager.has_plugin("dlshortcuts")
+
+
+def test_offloaded_storage_content_is_read_from_the_storage(media_root: Path) -> None:
+    default_storage.save("stored.txt", ContentFile(b"stored"))
+    response = DownloadResponse(Download("stored.txt", storage=default_storage, name="stored.txt"))
+    response.headers["X-Accel-Redirect"] = "/_media/stored.txt"
+    assert_download(response, content=b"stored")
+
+
+def test_not_given_reads_as_its_name() -> None:
+    assert repr(NOT_GIVEN) == "NOT_GIVEN"
