@@ -11,20 +11,17 @@ from __future__ import annotations
 
 import enum
 import os
-import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, Final
 from urllib.parse import unquote
 
-from asgiref.sync import async_to_sync
-from django.core.signals import request_finished
-from django.db import close_old_connections
 from django.http import StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.test import override_settings
 
+from .inspection import close_response, handover_header, parse_disposition, read_body
 from .proxies import (
     X_ACCEL_BUFFERING,
     X_ACCEL_CHARSET,
@@ -63,79 +60,10 @@ _HANDOVER_HEADERS: Final[dict[BackendName, str]] = {
     "lighttpd": X_SENDFILE,
 }
 # RFC 6266 §4.1 / RFC 8187 §3.2: filename*=UTF-8''percent-encoded, or filename="quoted" / token.
-_FILENAME_STAR = re.compile(r";\s*filename\*\s*=\s*(?P<charset>[\w-]+)'[^']*'(?P<value>[^;\s]*)", re.I)
-_FILENAME = re.compile(r';\s*filename\s*=\s*(?:"(?P<quoted>(?:[^"\\]|\\.)*)"|(?P<token>[^;\s]+))', re.I)
 
 
 def _fail(what: str, expected: object, got: object) -> AssertionError:
     return AssertionError(f"{what}: expected {expected!r}, got {got!r}")
-
-
-def _handover(response: HttpResponseBase) -> tuple[str, str] | None:
-    """The handover header and its value, when the response hands the file to the web server."""
-    for header in (X_ACCEL_REDIRECT, X_SENDFILE, X_LITESPEED_LOCATION):
-        value = response.headers.get(header)
-        if value is not None:
-            return header, value
-    return None
-
-
-def _close(response: HttpResponseBase) -> None:
-    # Closing a response sends request_finished, whose close_old_connections
-    # would close the database connection inside the test's transaction:
-    # Django's test client unhooks it the same way.
-    request_finished.disconnect(close_old_connections)
-    try:
-        response.close()
-    finally:
-        request_finished.connect(close_old_connections)
-
-
-async def _drain(response: StreamingHttpResponse) -> bytes:
-    return b"".join([chunk async for chunk in response])
-
-
-def _body(response: HttpResponseBase) -> bytes:
-    """The bytes the client would receive (the file itself for a handover)."""
-    if _handover(response) is not None:
-        return _offloaded_bytes(response)
-    if isinstance(response, StreamingHttpResponse):
-        if response.is_async:
-            return async_to_sync(_drain)(response)
-        return b"".join(response.streaming_content)  # type: ignore[arg-type]
-    return bytes(getattr(response, "content", b""))
-
-
-def _offloaded_bytes(response: HttpResponseBase) -> bytes:
-    download = getattr(response, "download", None)
-    if download is not None and download.path is not None:
-        with open(download.path, "rb") as file:
-            return file.read()
-    if download is not None and download.storage is not None and download.name is not None:
-        with download.storage.open(download.name, "rb") as file:
-            data: bytes = file.read()
-            return data
-    raise AssertionError(
-        "The response hands its file to the web server and does not say which file "
-        "(no response.download with a path or a storage name): its content cannot be checked."
-    )
-
-
-def _disposition(response: HttpResponseBase) -> tuple[str | None, str | None]:
-    """The Content-Disposition type and file name (``filename*`` preferred, RFC 6266 §4.3)."""
-    header = response.headers.get("Content-Disposition")
-    if header is None:
-        return None, None
-    kind = header.split(";", 1)[0].strip().lower()
-    star = _FILENAME_STAR.search(header)
-    if star is not None:
-        return kind, unquote(star["value"], encoding=star["charset"], errors="replace")
-    plain = _FILENAME.search(header)
-    if plain is None:
-        return kind, None
-    if plain["quoted"] is not None:
-        return kind, re.sub(r"\\(.)", r"\1", plain["quoted"])
-    return kind, plain["token"]
 
 
 def assert_download(
@@ -172,7 +100,7 @@ def assert_download(
                 raise _fail("Status", "200 or 206", response.status_code)
         elif response.status_code != status:
             raise _fail("Status", status, response.status_code)
-        kind, name = _disposition(response)
+        kind, name = parse_disposition(response)
         if as_attachment is not None:
             expected_kind = "attachment" if as_attachment else "inline"
             if kind != expected_kind:
@@ -188,11 +116,11 @@ def assert_download(
                 raise _fail("Content-Type", content_type, got_type)
         if content is not None:
             expected = content.encode(response.charset) if isinstance(content, str) else content
-            body = _body(response)
+            body = read_body(response)
             if body != expected:
                 raise _fail(f"Body ({len(expected)} bytes expected, {len(body)} got)", expected, body)
     finally:
-        _close(response)
+        close_response(response)
 
 
 def _expected_header(option: str, value: Any) -> str | None:
@@ -249,7 +177,7 @@ def assert_offloaded(
     try:
         if response.status_code != 200:
             raise _fail("Status of a handover", 200, response.status_code)
-        handover = _handover(response)
+        handover = handover_header(response)
         if handover is None:
             raise AssertionError(
                 "Expected a handover to the web server (X-Accel-Redirect, X-Sendfile or "
@@ -281,7 +209,7 @@ def assert_offloaded(
         if body:
             raise _fail("Body of a handover", b"", body[:80])
     finally:
-        _close(response)
+        close_response(response)
 
 
 def _check_path(response: HttpResponseBase, header: str, value: str, path: str) -> None:
