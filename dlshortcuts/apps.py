@@ -14,5 +14,7 @@ class DlshortcutsConfig(AppConfig):
 
     def ready(self) -> None:
         from .checks import check_offload_settings  # noqa: PLC0415 - settings are ready only now
+        from .compat import check_sendfile_settings  # noqa: PLC0415
 
         checks.register(check_offload_settings)
+        checks.register(check_sendfile_settings)

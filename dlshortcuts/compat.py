@@ -8,10 +8,12 @@ Same signature, same settings (``SENDFILE_ROOT``, ``SENDFILE_URL``,
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
-from typing import Final
+from collections.abc import Mapping, Sequence
+from typing import Any, Final
 
+from django.apps import AppConfig
 from django.conf import settings
+from django.core.checks import CheckMessage, Error, Warning
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
@@ -20,7 +22,7 @@ from .offload import Offloader, offloading
 from .proxies import BACKEND_NAMES, BackendName
 from .shortcuts import serve_path
 
-__all__ = ["SENDFILE_BACKENDS", "sendfile"]
+__all__ = ["SENDFILE_BACKENDS", "check_sendfile_settings", "sendfile"]
 
 #: django-sendfile2's backends and what serves their downloads here. None:
 #: Django streams the file itself (zero-copy through ``wsgi.file_wrapper``,
@@ -133,3 +135,41 @@ def sendfile(  # noqa: PLR0917 - django-sendfile2's signature, positional argume
         return serve()
     with offloading(request, _offloader(backend, root)):
         return serve()
+
+
+def check_sendfile_settings(
+    app_configs: Sequence[AppConfig] | None = None,  # noqa: ARG001 - Django's check signature
+    **kwargs: Any,  # noqa: ARG001
+) -> list[CheckMessage]:
+    """Check the django-sendfile2 settings :func:`sendfile` reads, when ``SENDFILE_BACKEND`` is set."""
+    name = getattr(settings, "SENDFILE_BACKEND", None)
+    if name is None:
+        return []
+    messages: list[CheckMessage] = []
+    backend = None
+    try:
+        backend = _backend()
+    except ImproperlyConfigured as error:
+        # A warning: the project may still call django-sendfile2 itself, with a backend of its own.
+        messages.append(
+            Warning(str(error), hint="dlshortcuts.compat.sendfile() cannot use it.", id="dlshortcuts.W040")
+        )
+    root = getattr(settings, "SENDFILE_ROOT", None)
+    if not isinstance(root, (str, os.PathLike)) or not os.path.isdir(root):
+        messages.append(
+            Error(
+                f"SENDFILE_ROOT is {root!r}, which is not an existing directory.",
+                hint="Set it to the directory sendfile() serves files from.",
+                id="dlshortcuts.E040",
+            )
+        )
+    if backend in _URI_BACKENDS and not getattr(settings, "SENDFILE_URL", None):
+        messages.append(
+            Error(
+                f"SENDFILE_BACKEND is {name!r} but SENDFILE_URL is not set.",
+                hint="Set SENDFILE_URL to the internal URL prefix the web server serves SENDFILE_ROOT "
+                "under, such as '/protected'.",
+                id="dlshortcuts.E041",
+            )
+        )
+    return messages
