@@ -10,13 +10,15 @@ Every failure says what was expected and what came.
 from __future__ import annotations
 
 import enum
+import functools
 import os
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any, Final
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from typing import Any, Final, ParamSpec, TypeVar, cast
 from urllib.parse import unquote
 
+from asgiref.sync import iscoroutinefunction
 from django.http import StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.test import override_settings
@@ -36,6 +38,9 @@ from .proxies import (
 )
 
 __all__ = ["NOT_GIVEN", "NotGiven", "assert_download", "assert_offloaded", "temporary_media_root"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 class NotGiven(enum.Enum):
@@ -224,17 +229,54 @@ def _check_path(response: HttpResponseBase, header: str, value: str, path: str) 
 
 
 @contextmanager
-def temporary_media_root() -> Iterator[str]:
-    """Point ``MEDIA_ROOT`` at a fresh temporary directory, removed afterwards.
-
-    A context manager (``with temporary_media_root() as root:``) or a
-    decorator for sync test functions (``@temporary_media_root()``); uploads
-    saved through ``FileSystemStorage`` land there and vanish with it.
-
-    :returns: the directory's absolute path, as the ``with`` target.
-    """
+def _media_root() -> Iterator[str]:
     with (
         tempfile.TemporaryDirectory(prefix="dlshortcuts-media-") as directory,
         override_settings(MEDIA_ROOT=directory),
     ):
         yield directory
+
+
+class temporary_media_root:  # lower case: used like override_settings
+    """Point ``MEDIA_ROOT`` at a fresh temporary directory, removed afterwards.
+
+    A context manager (``with temporary_media_root() as root:``, the target
+    is the directory's absolute path) or a decorator for sync and async test
+    functions (``@temporary_media_root()``, a fresh directory per call).
+    Uploads saved through ``FileSystemStorage`` land there and vanish with it.
+    """
+
+    def __init__(self) -> None:
+        self._entered: list[AbstractContextManager[str]] = []
+
+    def __enter__(self) -> str:
+        context = _media_root()
+        directory = context.__enter__()
+        self._entered.append(context)
+        return directory
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self._entered.pop().__exit__(*exc_info)
+
+    def __call__(self, function: Callable[P, R]) -> Callable[P, R]:
+        if isinstance(function, type):
+            raise TypeError(
+                f"temporary_media_root() decorates test functions, not the class {function.__name__!r}: "
+                "decorate its methods, or use the media_root fixture."
+            )
+        if iscoroutinefunction(function):
+            coroutine_function = cast("Callable[P, Awaitable[Any]]", function)
+
+            @functools.wraps(function)
+            async def async_wrapper(*args: P.args, **kwargs: P.kwargs) -> Any:
+                with _media_root():
+                    return await coroutine_function(*args, **kwargs)
+
+            return cast("Callable[P, R]", async_wrapper)
+
+        @functools.wraps(function)
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+            with _media_root():
+                return function(*args, **kwargs)
+
+        return wrapper

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 import os
 import subprocess
@@ -287,6 +288,36 @@ def test_temporary_media_root_as_decorator() -> None:
     check()
     assert len(set(seen)) == 2
     assert not any(os.path.exists(directory) for directory in seen)
+
+
+async def test_temporary_media_root_on_an_async_function() -> None:
+    @temporary_media_root()
+    async def check() -> str:
+        await asyncio.sleep(0)
+        assert os.path.isdir(settings.MEDIA_ROOT)
+        return str(settings.MEDIA_ROOT)
+
+    directory = await check()
+    assert not os.path.exists(directory)
+    assert directory != settings.MEDIA_ROOT
+
+
+def test_temporary_media_root_nested() -> None:
+    media = temporary_media_root()
+    with media as outer, media as inner:
+        assert (inner, os.path.isdir(outer)) == (settings.MEDIA_ROOT, True)
+    assert not os.path.exists(outer)
+    assert not os.path.exists(inner)
+
+
+def test_temporary_media_root_refuses_a_class() -> None:
+    with pytest.raises(
+        TypeError, match=r"^temporary_media_root\(\) decorates test functions, not the class 'Tests'"
+    ):
+
+        @temporary_media_root()
+        class Tests:
+            pass
 
 
 def test_media_root_fixture(media_root: Path) -> None:
