@@ -13,7 +13,7 @@ import functools
 import hmac
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any, ParamSpec, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, cast
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
@@ -21,6 +21,11 @@ from django.core.files.storage import FileSystemStorage, Storage
 from django.core.signing import Signer
 from django.http import HttpRequest, HttpResponseForbidden
 from django.utils.encoding import escape_uri_path
+
+if TYPE_CHECKING:
+    # Models: importing them needs the app registry, which the pytest plugin's import must not.
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser
 
 __all__ = [
     "EXPIRES_PARAMETER",
@@ -65,7 +70,10 @@ def _seconds(expires_in: int | datetime.timedelta) -> int:
 
 
 def signed_url(
-    url_or_path: str, *, expires_in: int | datetime.timedelta | None = None, user: Any = None
+    url_or_path: str,
+    *,
+    expires_in: int | datetime.timedelta | None = None,
+    user: AbstractBaseUser | AnonymousUser | None = None,
 ) -> str:
     """The link ``url_or_path`` with a signature (and an expiry) in its query string.
 
