@@ -9,7 +9,7 @@ from django.http.response import HttpResponseBase
 from django.test import Client, RequestFactory
 from pytest_django.fixtures import Settings
 
-from dlshortcuts import serve_path
+from dlshortcuts import serve_path, signed_url
 from dlshortcuts.testing import assert_download, assert_offloaded
 
 pytestmark = pytest.mark.urls("tests.urls_drf")
@@ -89,3 +89,13 @@ def test_offloaded_through_an_api_view(client: Client, files: Path, settings: Se
     assert client.get(f"/offloaded/{NAME}").status_code == 401
     response = client.get(f"/offloaded/{NAME}", headers=bearer("alice-token"))
     assert_offloaded(response, backend="nginx", location=f"/_protected/{NAME}", path=files / NAME)
+
+
+def test_signed_link_through_an_api_view(client: Client, files: Path) -> None:
+    url = signed_url(f"/shared/{NAME}", expires_in=60)
+    assert_download(client.get(url), content=PDF, filename=NAME)
+    refused = client.get(f"/shared/{NAME}")
+    assert (refused.status_code, refused.content) == (
+        403,
+        b"This download link is not valid (missing, altered, or for another user).",
+    )

@@ -19,7 +19,7 @@ from rest_framework.permissions import IsAdminUser, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from dlshortcuts import optimized_download, serve_path
+from dlshortcuts import optimized_download, serve_path, signature_required
 
 TOKENS = {
     "alice-token": User(pk=1, username="alice"),
@@ -50,6 +50,14 @@ def report(request: Request, name: str) -> HttpResponseBase:
     return serve_path(request, name, root=settings.MEDIA_ROOT)
 
 
+@api_view(["GET"])  # type: ignore[untyped-decorator]
+@authentication_classes([])  # type: ignore[untyped-decorator]
+@permission_classes([])  # type: ignore[untyped-decorator]
+@signature_required
+def shared(request: Request, name: str) -> HttpResponseBase:
+    return serve_path(request, name, root=settings.MEDIA_ROOT)
+
+
 class StaffReport(APIView):  # type: ignore[misc]
     authentication_classes = (BearerAuthentication,)
     permission_classes = (IsAdminUser,)
@@ -69,6 +77,7 @@ class OffloadedReport(APIView):  # type: ignore[misc]
 
 urlpatterns = [
     path("reports/<path:name>", report),
+    path("shared/<path:name>", shared),
     path("staff/<path:name>", StaffReport.as_view()),
     path("offloaded/<path:name>", OffloadedReport.as_view()),
 ]
