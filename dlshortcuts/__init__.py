@@ -5,7 +5,7 @@ from __future__ import annotations
 from .decorators import optimized_download
 from .download import Download
 from .responses import DownloadResponse
-from .shortcuts import aserve_generated, aserve_path, serve_generated, serve_path
+from .shortcuts import aserve_generated, aserve_path, aserve_url, serve_generated, serve_path, serve_url
 from .signing import signature_required, signed_url
 
 __version__ = "0.1.0"
@@ -15,9 +15,11 @@ __all__ = [
     "DownloadResponse",
     "aserve_generated",
     "aserve_path",
+    "aserve_url",
     "optimized_download",
     "serve_generated",
     "serve_path",
+    "serve_url",
     "signature_required",
     "signed_url",
 ]

@@ -24,8 +24,11 @@ __all__ = [
     "FileBlocks",
     "FileSlice",
     "Piece",
+    "TruncatedFileError",
     "aiter_pieces",
     "aiter_stream",
+    "empty_async",
+    "has_fileno",
     "iter_pieces",
     "iter_stream",
 ]
@@ -75,9 +78,14 @@ class FileSlice:
         file.seek(byte_range.start)
 
     def fileno(self) -> int:
+        """The file's descriptor, for ``sendfile(2)``."""
         return self._file.fileno()
 
     def read(self, size: int = -1) -> bytes:
+        """Up to ``size`` bytes of the slice (all that is left when negative).
+
+        :raises TruncatedFileError: when the file ended before the slice did.
+        """
         left = self._range.stop - self._position
         size = left if size < 0 else min(size, left)
         if size <= 0:
@@ -99,21 +107,17 @@ class FileSlice:
         when the response is closed makes the server drop the connection
         instead, so the client knows the body is short (RFC 9112 §8).
         """
-        if self._file.closed:
-            return
-        try:
-            size = os.fstat(self._file.fileno()).st_size
-        except OSError:  # io.UnsupportedOperation: bytes in memory, nothing to sendfile
-            return
-        if size < self._range.stop:
+        # Only files with a descriptor become a FileSlice (see has_fileno).
+        if not self._file.closed and os.fstat(self._file.fileno()).st_size < self._range.stop:
             raise TruncatedFileError("the file shrank while it was being served")
 
     def close(self) -> None:
+        """Close the file."""
         self._file.close()
 
 
 class FileBlocks:
-    """A file read front to back in blocks (never line by line), closable."""
+    """A file-like object read front to back in blocks (never line by line), closable."""
 
     def __init__(self, file: IO[bytes]) -> None:
         self._file = file
@@ -123,7 +127,11 @@ class FileBlocks:
             yield block
 
     def close(self) -> None:
-        self._file.close()
+        """Close the file, if it can be closed."""
+        # Anything with read() is accepted as a file; not everything has close().
+        close = getattr(self._file, "close", None)
+        if callable(close):
+            close()
 
 
 def iter_pieces(file: IO[bytes], pieces: Iterable[Piece]) -> Iterator[bytes]:
@@ -227,3 +235,19 @@ async def aiter_stream(
     next_batch = sync_to_async(_batch, thread_sensitive=True)
     while block := await next_batch(sync_iterator, charset):
         yield block
+
+
+def has_fileno(file: IO[bytes]) -> bool:
+    """Whether ``file`` has an OS descriptor a server could ``sendfile(2)`` from."""
+    try:
+        file.fileno()
+    except (AttributeError, OSError, ValueError):  # io.UnsupportedOperation is both
+        return False
+    return True
+
+
+async def empty_async() -> AsyncIterator[bytes]:
+    """An empty async body (under ASGI a sync one, even empty, makes Django warn)."""
+    nothing: tuple[bytes, ...] = ()
+    for chunk in nothing:
+        yield chunk

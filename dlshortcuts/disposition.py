@@ -22,6 +22,9 @@ _ATTR_CHAR_PUNCTUATION = "!#$&+-.^_`|~"
 # Characters a file name must never carry into a header or a save dialog.
 _PATH_SEPARATORS = str.maketrans("", "", "/\\")
 _UNSAFE_IN_FALLBACK = frozenset("%/\\")
+# Unicode categories removed from names: control, format, surrogate, line
+# and paragraph separator.
+_REMOVED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 
 
 def safe_filename(name: str) -> str:
@@ -29,15 +32,15 @@ def safe_filename(name: str) -> str:
 
     Control characters (which could end the header line), Unicode format
     characters (right-to-left overrides that disguise ``gpj.exe`` as
-    ``exe.jpg``), lone surrogates (``os.fsdecode`` makes them of undecodable
-    bytes in names on disk; they cannot be encoded) and path separators are
-    removed; surrounding spaces and dots are stripped so that the name is
-    neither hidden nor empty-looking.
+    ``exe.jpg``), line and paragraph separators, lone surrogates (what
+    ``os.fsdecode`` makes of a file name that is not UTF-8; they cannot be
+    encoded) and path separators are removed; surrounding spaces and dots
+    are stripped so that the name is neither hidden nor empty-looking.
 
     :param name: the name the caller asked for.
     :returns: the cleaned name, or :data:`FALLBACK_FILENAME` if nothing is left.
     """
-    kept = "".join(c for c in name if unicodedata.category(c) not in {"Cc", "Cf", "Cs", "Zl", "Zp"})
+    kept = "".join(c for c in name if unicodedata.category(c) not in _REMOVED_CATEGORIES)
     kept = kept.translate(_PATH_SEPARATORS).strip(" .")
     return kept or FALLBACK_FILENAME
 
@@ -47,9 +50,10 @@ def _ascii_fallback(name: str) -> str:
     decomposed = unicodedata.normalize("NFKD", name)
     letters = "".join(c for c in decomposed if not unicodedata.combining(c))
     # "%" is avoided in filename= because some agents percent-decode it
-    # (RFC 6266 appendix D); NFKD turns fullwidth solidus and reverse solidus
-    # back into "/" and "\\", which must not return as a path or an escape;
-    # what cannot be spelt in ASCII becomes "_".
+    # (RFC 6266 appendix D). NFKD turns the fullwidth solidus and reverse
+    # solidus back into "/" and "\\": neither may come back as a path or as
+    # an escape that swallows the closing quote. What cannot be spelt in
+    # ASCII becomes "_".
     ascii_name = "".join(c if " " <= c <= "~" and c not in _UNSAFE_IN_FALLBACK else "_" for c in letters)
     return ascii_name.strip(" .") or FALLBACK_FILENAME
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, Iterable
+import contextlib
+from collections.abc import AsyncIterable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING
 
@@ -33,6 +34,13 @@ class Download:
     :ivar url: the remote URL the bytes come from.
     :ivar file: an open, seekable binary file (owned: the response closes it).
     :ivar stream: a one-shot iterable or async iterable of bytes or str.
+    :ivar status: set when the source has already answered this request
+        itself: an upstream server that was sent its Range and conditional
+        headers (200, 206, 304 or 416). The engine then sends that answer
+        instead of evaluating the request a second time.
+    :ivar headers: header fields of the source's own answer that pass
+        through as they are (Content-Range, Content-Encoding ...): they win
+        over the computed ones, the caller's ``headers`` option wins over them.
     """
 
     filename: str
@@ -46,6 +54,8 @@ class Download:
     url: str | None = None
     file: IO[bytes] | None = field(default=None, repr=False)
     stream: Iterable[bytes | str] | AsyncIterable[bytes | str] | None = field(default=None, repr=False)
+    status: int | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def generated(self) -> bool:
@@ -58,4 +68,8 @@ class Download:
             self.file.close()
         close = getattr(self.stream, "close", None)
         if callable(close):
-            close()
+            # "generator already executing": under ASGI a sync generator runs
+            # in a worker thread, and a client disconnect cancels the request
+            # while it does. It is then closed when collected.
+            with contextlib.suppress(ValueError):
+                close()

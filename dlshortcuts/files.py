@@ -25,11 +25,14 @@ def resolve_under_root(root: str | os.PathLike[str], path: str | os.PathLike[str
     every symlink and ``..`` is resolved it must still lie inside ``root``
     (itself resolved): Django's ``safe_join`` does not resolve symlinks.
 
-    :raises Http404: for absolute paths, NUL bytes, or anything resolving
-        outside ``root``. The message names no filesystem path.
+    :raises Http404: for absolute paths, NUL bytes, a trailing separator, or
+        anything resolving outside ``root`` (or to ``root`` itself). The
+        message names no filesystem path.
     """
     relative = os.fspath(path)
-    if "\x00" in relative or os.path.isabs(relative) or relative.startswith("~"):
+    # A trailing separator names a directory: realpath() would drop it and
+    # turn "report.pdf/" into the file.
+    if "\x00" in relative or os.path.isabs(relative) or relative.endswith(("/", os.sep)):
         raise Http404("No such file.")
     base = os.path.realpath(root)
     target = os.path.realpath(os.path.join(base, relative))
@@ -60,6 +63,7 @@ def open_file(path: str | os.PathLike[str], filename: str | None = None) -> Down
         # IsADirectoryError (a 500, and the descriptor left open).
         if not stat.S_ISREG(st.st_mode):
             raise Http404("No such file.")
+        # Only now: fdopen() itself refuses a directory with IsADirectoryError.
         file: IO[bytes] = os.fdopen(fd, "rb")
     except BaseException:
         os.close(fd)

@@ -14,30 +14,40 @@ from django.utils.http import quote_etag
 from .bodies import FileBlocks
 from .download import Download
 
-__all__ = ["resolve_content"]
+__all__ = ["call_content", "is_content", "resolve_content"]
 
 
-def resolve_content(
-    request: HttpRequest,
-    content: Any,
-    *,
-    filename: str,
-    size: int | None,
-    charset: str,
-    url_kwargs: dict[str, Any],
-) -> Download:
+def call_content(request: HttpRequest, content: Any, url_kwargs: dict[str, Any]) -> Any:
+    """Call ``content`` as ``content(request, **url_kwargs)`` when it is a factory.
+
+    :param content: what was given to ``serve_generated``.
+    :param url_kwargs: the keywords left once the options are taken (URL
+        kwargs when used in ``urlpatterns``).
+    :raises TypeError: when keywords are left but ``content`` is not a
+        callable that could take them (a misspelt option, most likely).
+    """
+    if callable(content) and not is_content(content):
+        return content(request, **url_kwargs)
+    if url_kwargs:
+        unknown = sorted(url_kwargs)[0]
+        raise TypeError(
+            f"serve_generated() got an unexpected keyword argument {unknown!r}: only a callable "
+            "content receives extra keyword arguments (check the option's spelling)"
+        )
+    return content
+
+
+def resolve_content(content: Any, *, filename: str, size: int | None, charset: str) -> Download:
     """Describe generated ``content`` as a Download.
 
     :param content: bytes or str (sized, ETag from the bytes, ranges
-        honoured), a file-like object (ranges honoured when seekable), an
-        iterable or async iterable of bytes/str (streamed), or a callable
-        returning one of those, called as ``content(request, **url_kwargs)``.
+        honoured), a file-like object (ranges honoured when seekable), or an
+        iterable or async iterable of bytes/str (streamed).
+    :param filename: the download name.
     :param size: the length of a stream, when the caller knows it.
     :param charset: how str content is encoded.
     :raises TypeError: for anything else, naming what was given.
     """
-    if callable(content) and not _is_content(content):
-        content = content(request, **url_kwargs)
     if isinstance(content, str):
         content = content.encode(charset)
     if isinstance(content, (bytes, bytearray, memoryview)):
@@ -49,13 +59,16 @@ def resolve_content(
     if isinstance(content, (Iterable, AsyncIterable)):
         return Download(filename=filename, size=size, stream=content)
     raise TypeError(
-        "serve_generated() content must be bytes, str, a file-like object, an "
-        f"iterable or async iterable of bytes/str, or a callable returning one; got {type(content).__name__}"
+        "serve_generated() content must be bytes, str, a file-like object, an iterable or async "
+        f"iterable of bytes/str, or a callable returning one; got {type(content).__name__}"
     )
 
 
-def _is_content(value: Any) -> bool:
-    # File-like objects and iterables can be callable too (rarely); they are content.
+def is_content(value: Any) -> bool:
+    """Whether ``value`` is content itself rather than a factory of content.
+
+    File-like objects and iterables can be callable too (rarely); they are content.
+    """
     return hasattr(value, "read") or isinstance(value, (bytes, str, Iterable, AsyncIterable))
 
 

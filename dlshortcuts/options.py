@@ -85,10 +85,24 @@ class Options:
         return options
 
     def _validate(self) -> None:
-        if self.max_age is not None and (not isinstance(self.max_age, int) or self.max_age < 0):
-            raise TypeError(f"max_age must be a non-negative int of seconds, not {self.max_age!r}")
+        for name in ("filename", "content_type", "charset"):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, str):
+                raise TypeError(f"{name} must be a str or None, not {value!r}")
+        for name in ("as_attachment", "ranges"):
+            if not isinstance(getattr(self, name), bool):
+                raise TypeError(f"{name} must be True or False, not {getattr(self, name)!r}")
+        if self.sniff not in (True, False, None):
+            raise TypeError(f"sniff must be True, False or None, not {self.sniff!r}")
+        max_age = self.max_age
+        if max_age is not None and (isinstance(max_age, bool) or not isinstance(max_age, int) or max_age < 0):
+            raise TypeError(f"max_age must be a non-negative int of seconds, not {max_age!r}")
         if not isinstance(self.etag, (bool, str)):
             raise TypeError(f"etag must be True, False or a string, not {self.etag!r}")
         last_modified = self.last_modified
-        if last_modified is not None and not isinstance(last_modified, (datetime.datetime, int, float)):
+        if last_modified is not None and (
+            isinstance(last_modified, bool) or not isinstance(last_modified, (datetime.datetime, int, float))
+        ):
             raise TypeError(f"last_modified must be a datetime or a POSIX timestamp, not {last_modified!r}")
+        if not isinstance(self.headers, Mapping):
+            raise TypeError(f"headers must be a mapping of header names to values, not {self.headers!r}")

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
+
+from .conditions import ENTITY_TAG, parse_http_date
 
 __all__ = [
     "MAX_RANGES",
@@ -28,7 +29,6 @@ MAX_RANGES = 16
 # would accept other scripts' digits).
 _RANGE_SPEC = re.compile(r"([0-9]*)-([0-9]*)", re.ASCII)
 _HUGE = 10**18
-_ENTITY_TAG = re.compile(r'(W/)?"[\x21\x23-\x7e\x80-\xff]*"')
 
 
 @dataclass(frozen=True, order=True)
@@ -40,6 +40,7 @@ class ByteRange:
 
     @property
     def length(self) -> int:
+        """The number of bytes in the range."""
         return self.stop - self.start
 
     def content_range(self, size: int) -> str:
@@ -63,42 +64,15 @@ def parse_range(header: str | None, size: int) -> list[ByteRange] | None:
     :raises RangeNotSatisfiable: when the header is valid but no range
         overlaps the representation.
     """
-    if not header or size <= 0:
+    elements = _range_specs(header) if size > 0 else []
+    if not elements:
         return None
-    unit, sep, specs = header.partition("=")
-    # RFC 9110 §14.1: range units are case-insensitive; an unknown unit is ignored.
-    if not sep or unit.strip().lower() != "bytes":
-        return None
-    # Count before splitting so that a huge header costs one linear scan.
-    if specs.count(",") >= MAX_RANGES * 2:
-        return None
-    # RFC 9110 §5.6.1: recipients accept empty list elements.
-    elements = [e.strip(" \t") for e in specs.split(",")]
-    elements = [e for e in elements if e]
-    if not elements or len(elements) > MAX_RANGES:
-        return None
-
-    ranges: list[ByteRange] = []
-    for element in elements:
-        match = _RANGE_SPEC.fullmatch(element)
-        if match is None:
-            return None
-        first, last = (_position(group) for group in match.groups())
-        if first is not None:
-            start = first
-            if last is not None and last < start:
-                return None  # §14.1.1: an invalid range makes the whole header invalid
-            if start >= size:
-                continue  # unsatisfiable on its own (§14.1.1); others may still be served
-            stop = min(last + 1, size) if last is not None else size
-        elif last is not None:
-            # A suffix longer than the file selects the whole file (§14.1.1).
-            start, stop = max(size - last, 0), size
-            if start == stop:
-                continue  # bytes=-0 selects nothing
-        else:
-            return None  # "-" alone
-        ranges.append(ByteRange(start, stop))
+    try:
+        parsed = [_parse_spec(element, size) for element in elements]
+    except _InvalidRangeSpec:
+        return None  # §14.1.1: one invalid range-spec makes the whole header invalid
+    # None: that spec alone is unsatisfiable; the others may still be served.
+    ranges = [byte_range for byte_range in parsed if byte_range is not None]
 
     if not ranges:
         raise RangeNotSatisfiable
@@ -107,6 +81,42 @@ def parse_range(header: str | None, size: int) -> list[ByteRange] | None:
     if sum(r.length for r in ranges) > size:
         return None
     return _coalesce(ranges)
+
+
+def _range_specs(header: str | None) -> list[str]:
+    """The range-specs of a ``bytes`` Range header; none when it must be ignored."""
+    unit, sep, specs = (header or "").partition("=")
+    # RFC 9110 §14.1: range units are case-insensitive; an unknown unit is
+    # ignored. Counting commas first keeps a huge header to one linear scan.
+    if not sep or unit.strip().lower() != "bytes" or specs.count(",") >= MAX_RANGES * 2:
+        return []
+    # RFC 9110 §5.6.1: recipients accept empty list elements.
+    elements = [element.strip(" \t") for element in specs.split(",")]
+    elements = [element for element in elements if element]
+    return elements if len(elements) <= MAX_RANGES else []
+
+
+class _InvalidRangeSpec(ValueError):
+    pass
+
+
+def _parse_spec(element: str, size: int) -> ByteRange | None:
+    """One range-spec as a ByteRange, or None when it selects no byte."""
+    match = _RANGE_SPEC.fullmatch(element)
+    if match is None:
+        raise _InvalidRangeSpec(element)
+    first, last = (_position(group) for group in match.groups())
+    if first is not None:
+        if last is not None and last < first:
+            raise _InvalidRangeSpec(element)
+        if first >= size:
+            return None
+        return ByteRange(first, size if last is None else min(last + 1, size))
+    if last is None:
+        raise _InvalidRangeSpec(element)  # "-" alone
+    # A suffix longer than the file selects the whole file (§14.1.1);
+    # "-0" selects nothing.
+    return ByteRange(max(size - last, 0), size) if last else None
 
 
 def _position(digits: str) -> int | None:
@@ -132,7 +142,7 @@ def _coalesce(ranges: list[ByteRange]) -> list[ByteRange]:
     return merged
 
 
-def if_range_matches(header: str | None, etag: str | None, last_modified: str | None) -> bool:
+def if_range_matches(header: str | None, etag: str | None, last_modified: int | None) -> bool:
     """Whether a Range request may be honoured given its If-Range header.
 
     RFC 9110 §13.1.5: an entity-tag must match the current ETag by strong
@@ -142,16 +152,12 @@ def if_range_matches(header: str | None, etag: str | None, last_modified: str | 
 
     :param header: the raw If-Range value, or None when absent.
     :param etag: the current ETag, quoted, or None.
-    :param last_modified: the current Last-Modified value (an HTTP-date), or None.
+    :param last_modified: the current modification time in whole seconds
+        (what Last-Modified says), or None.
     """
     if header is None:
         return True
     value = header.strip()
-    if _ENTITY_TAG.fullmatch(value):
+    if ENTITY_TAG.fullmatch(value):
         return etag is not None and not value.startswith("W/") and value == etag
-    if last_modified is None:
-        return False
-    try:
-        return parsedate_to_datetime(value) == parsedate_to_datetime(last_modified)
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return False
+    return last_modified is not None and parse_http_date(value) == last_modified

@@ -1,22 +1,23 @@
 """The response engine: the one place that turns a Download into HTTP.
 
 Order of evaluation follows RFC 9110: representation headers first, then
-preconditions (§13.2.2, through Django's ``get_conditional_response``), then
+preconditions (§13.2.2, see :mod:`dlshortcuts.conditions`), then
 Range (§14.2, only for GET and HEAD, after preconditions), then the body.
 """
 
 from __future__ import annotations
 
+import calendar
 import dataclasses
 import datetime
+import itertools
 import secrets
 from collections.abc import AsyncIterator, Iterable, Mapping
-from typing import Any, Protocol, cast
+from typing import Any, Protocol
 
 from django.core.handlers.asgi import ASGIRequest
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, StreamingHttpResponse
 from django.http.response import HttpResponseBase
-from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, quote_etag
 
 from .bodies import (
@@ -26,14 +27,17 @@ from .bodies import (
     Piece,
     aiter_pieces,
     aiter_stream,
+    empty_async,
+    has_fileno,
     iter_pieces,
     iter_stream,
 )
+from .conditions import NOT_MODIFIED, PRECONDITION_FAILED, evaluate_preconditions
 from .disposition import content_disposition
 from .download import Download
 from .options import Options
 from .ranges import ByteRange, RangeNotSatisfiable, if_range_matches, parse_range
-from .sniff import guess_content_type, is_active_content_type, sniff_buffer, sniff_file
+from .sniff import SNIFF_BYTES, guess_content_type, is_active_content_type, sniff_buffer, sniff_file
 
 __all__ = ["OFFLOAD_ATTRIBUTE", "DownloadResponse", "Offload", "build_response"]
 
@@ -43,6 +47,16 @@ OFFLOAD_ATTRIBUTE = "dlshortcuts_offload"
 
 _DEFAULT_CONTENT_TYPE = "application/octet-stream"
 _RANGE_METHODS = frozenset({"GET", "HEAD"})
+# RFC 9110 §15.4.5: what a 304 keeps of the 200 it stands for (Django's list).
+_NOT_MODIFIED_HEADERS = (
+    "Cache-Control",
+    "Content-Location",
+    "Date",
+    "ETag",
+    "Expires",
+    "Last-Modified",
+    "Vary",
+)
 
 
 class DownloadResponse(StreamingHttpResponse):
@@ -60,6 +74,16 @@ class DownloadResponse(StreamingHttpResponse):
     def __init__(self, download: Download, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.download = download
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        # Django's ASGI handler reads the body through aclosing(aiter(response))
+        # but, when the client disconnects, cancels the request task and never
+        # calls close(): release the file as soon as this iterator is closed.
+        try:
+            async for part in super().__aiter__():
+                yield part
+        finally:
+            self.download.close()
 
     def close(self) -> None:
         # Django calls this when the server is done with the response, after
@@ -95,8 +119,13 @@ def build_response(request: HttpRequest, download: Download, options: Options) -
     download the web server can reach is answered with an empty 200 carrying
     the handover headers instead.
 
-    The download's file or stream is closed on every path: right away when
-    no body is sent, otherwise by Django when the response is closed.
+    :param request: the current request; its method, conditional and Range
+        headers shape the answer.
+    :param download: what to serve; the response takes ownership of its file
+        or stream and closes it on every path: right away when no body is
+        sent, otherwise when the server closes the response (or when an
+        async body ends or is abandoned).
+    :param options: the validated common options.
     """
     offload: Offload | None = getattr(request, OFFLOAD_ATTRIBUTE, None)
     if offload is not None and options.sniff is None:
@@ -114,23 +143,23 @@ def build_response(request: HttpRequest, download: Download, options: Options) -
 def _build(
     request: HttpRequest, download: Download, options: Options, offload: Offload | None
 ) -> HttpResponseBase:
-    response = DownloadResponse(download, streaming_content=())
-    content_type = _content_type(download, options)
-    as_attachment = options.as_attachment or (
-        # A sniffed type is a guess about content the app may not control:
-        # never let it make a browser run uploaded HTML or SVG inline.
-        content_type != options.content_type
-        and content_type != _named_type(download, options)
-        and is_active_content_type(content_type)
-    )
-    filename = options.filename or download.filename
+    is_async = isinstance(request, ASGIRequest)
+    # Under ASGI even an empty body must be an async iterator, or Django
+    # warns and drains it through a thread (HEAD, empty files).
+    response = DownloadResponse(download, streaming_content=empty_async() if is_async else ())
+    content_type, sniffed = _content_type(download, options)
+    # A sniffed type is a guess about content the app may not control:
+    # never let it make a browser run uploaded HTML or SVG inline.
+    as_attachment = options.as_attachment or (sniffed and is_active_content_type(content_type))
+    content_type = _with_charset(content_type, options.charset)
     response.headers["Content-Type"] = content_type
-    response.headers["Content-Disposition"] = content_disposition(filename, as_attachment=as_attachment)
+    response.headers["Content-Disposition"] = content_disposition(
+        options.filename or download.filename, as_attachment=as_attachment
+    )
     response.headers["X-Content-Type-Options"] = "nosniff"
-    if options.max_age is None:
-        response.headers["Cache-Control"] = "private, no-cache"
-    else:
-        response.headers["Cache-Control"] = f"private, max-age={options.max_age}"
+    # Downloads are usually private: browsers revalidate, shared caches never store.
+    max_age = "no-cache" if options.max_age is None else f"max-age={options.max_age}"
+    response.headers["Cache-Control"] = f"private, {max_age}"
     modified = _last_modified(download, options)
     if modified is not None:
         response.headers["Last-Modified"] = http_date(modified)
@@ -141,37 +170,32 @@ def _build(
     response.headers["Accept-Ranges"] = "bytes" if rangeable else "none"
     if download.size is not None:
         response.headers["Content-Length"] = str(download.size)
-    for header, value in options.headers.items():
+    for header, value in itertools.chain(download.headers.items(), options.headers.items()):
         response.headers[header] = value
     handover = None if offload is None else offload.headers(download, content_type)
     if handover is not None:
         return _hand_over(request, response, download, handover)
+    if download.status is not None:
+        return _relay(request, response, download, options)
 
-    # django-stubs type `response` as HttpResponse, but Django only copies its
-    # headers onto a 304 and, given a response, always returns one.
-    conditional = cast(
-        "HttpResponseBase",
-        get_conditional_response(
-            request,
-            etag=response.headers.get("ETag"),
-            last_modified=modified,
-            response=response,  # type: ignore[arg-type]
-        ),
+    outcome = evaluate_preconditions(
+        request.method or "GET", request.headers, etag=response.get("ETag"), last_modified=modified
     )
-    if conditional is not response:
-        return conditional
+    if outcome == NOT_MODIFIED:
+        return _not_modified(response)
+    if outcome == PRECONDITION_FAILED:
+        return HttpResponse(status=PRECONDITION_FAILED)
 
+    whole: list[Piece] = [ByteRange(0, download.size)] if download.size else []
     if rangeable and request.method in _RANGE_METHODS:
-        assert download.size is not None
+        assert download.size is not None  # rangeable says so
         try:
-            ranges = _requested_ranges(request, response, download.size)
+            ranges = _requested_ranges(request, download.size, etag=response.get("ETag"), modified=modified)
         except RangeNotSatisfiable:
             return _not_satisfiable(download.size)
         if ranges is not None:
-            pieces = _make_partial(response, ranges, download.size, content_type)
-            return _attach_body(request, response, download, pieces, options)
-    whole: list[Piece] = [ByteRange(0, download.size)] if download.size else []
-    return _attach_body(request, response, download, whole, options)
+            return _attach_body(request, response, _make_partial(response, ranges, download.size), options)
+    return _attach_body(request, response, whole, options)
 
 
 def _hand_over(
@@ -192,32 +216,29 @@ def _hand_over(
     download.close()
     if isinstance(request, ASGIRequest):
         # Django's ASGI handler warns about (and lists) a sync iterator.
-        response.streaming_content = _no_body()
+        response.streaming_content = empty_async()
     return response
 
 
-async def _no_body() -> AsyncIterator[bytes]:
-    nothing: tuple[bytes, ...] = ()
-    for chunk in nothing:
-        yield chunk
+def _content_type(download: Download, options: Options) -> tuple[str, bool]:
+    """Explicit > declared by the source or told by the name > sniffed > octet-stream.
+
+    :returns: the type and whether it was sniffed.
+    """
+    if options.content_type is not None:
+        return options.content_type, False
+    named = download.content_type or guess_content_type(options.filename or download.filename)
+    if options.sniff or (options.sniff is None and named is None):
+        sniffed = _sniff(download)
+        if sniffed is not None:
+            return sniffed, True
+    return named or _DEFAULT_CONTENT_TYPE, False
 
 
-def _named_type(download: Download, options: Options) -> str | None:
-    return download.content_type or guess_content_type(options.filename or download.filename)
-
-
-def _content_type(download: Download, options: Options) -> str:
-    """Explicit > declared by the source or told by the name > sniffed > octet-stream."""
-    content_type = options.content_type
-    if content_type is None:
-        named = _named_type(download, options)
-        if options.sniff or (options.sniff is None and named is None):
-            content_type = _sniff(download) or named
-        else:
-            content_type = named
-    content_type = content_type or _DEFAULT_CONTENT_TYPE
-    if options.charset and content_type.startswith("text/") and "charset=" not in content_type:
-        content_type = f"{content_type}; charset={options.charset}"
+def _with_charset(content_type: str, charset: str | None) -> str:
+    # A charset parameter means something for text types only.
+    if charset and content_type.startswith("text/") and "charset=" not in content_type.lower():
+        return f"{content_type}; charset={charset}"
     return content_type
 
 
@@ -226,7 +247,7 @@ def _sniff(download: Download) -> str | None:
         return sniff_file(download.path, download.size, int(download.modified * 1e9))
     if download.file is not None and download.file.seekable():
         position = download.file.tell()
-        head = download.file.read(2048)
+        head = download.file.read(SNIFF_BYTES)
         download.file.seek(position)
         return sniff_buffer(head)
     return None
@@ -235,7 +256,8 @@ def _sniff(download: Download) -> str | None:
 def _last_modified(download: Download, options: Options) -> int | None:
     value = options.last_modified if options.last_modified is not None else download.modified
     if isinstance(value, datetime.datetime):
-        return int(value.timestamp())
+        # As Django's @last_modified: aware datetimes converted, naive ones taken as UTC.
+        return calendar.timegm(value.utctimetuple())
     return None if value is None else int(value)
 
 
@@ -253,27 +275,52 @@ def _etag(download: Download, options: Options) -> str | None:
     return f'"{download.size:x}-{round(download.modified * 1e6):x}"'
 
 
-def _requested_ranges(request: HttpRequest, response: DownloadResponse, size: int) -> list[ByteRange] | None:
+def _requested_ranges(
+    request: HttpRequest, size: int, *, etag: str | None, modified: int | None
+) -> list[ByteRange] | None:
     header = request.headers.get("Range")
-    if header is None:
-        return None
-    if not if_range_matches(
-        request.headers.get("If-Range"), response.headers.get("ETag"), response.headers.get("Last-Modified")
-    ):
+    if header is None or not if_range_matches(request.headers.get("If-Range"), etag, modified):
         return None
     return parse_range(header, size)
 
 
-def _not_satisfiable(size: int) -> HttpResponse:
+def _relay(
+    request: HttpRequest, response: DownloadResponse, download: Download, options: Options
+) -> HttpResponseBase:
+    """Send the answer the source already gave, without evaluating the request again.
+
+    An upstream server that was sent the request's Range and conditional
+    headers evaluated them against its own representation (RFC 9110 §13.2.1,
+    §14.2): a second evaluation here could only contradict it.
+    """
+    if download.status == 304:
+        return _not_modified(response)
+    if download.status == 416:
+        return _not_satisfiable(download.size)
+    assert download.status is not None
+    response.status_code = download.status
+    return _attach_body(request, response, [], options)
+
+
+def _not_modified(response: DownloadResponse) -> HttpResponseNotModified:
+    """RFC 9110 §15.4.5: a 304 carries the validators and caching headers, no body headers."""
+    not_modified = HttpResponseNotModified()
+    for header in _NOT_MODIFIED_HEADERS:
+        if header in response:
+            not_modified.headers[header] = response.headers[header]
+    return not_modified
+
+
+def _not_satisfiable(size: int | None) -> HttpResponse:
+    # RFC 9110 §15.5.17: the current length, so the client can retry (when known).
     response = HttpResponse(status=416)
-    response.headers["Content-Range"] = f"bytes */{size}"
+    if size is not None:
+        response.headers["Content-Range"] = f"bytes */{size}"
     response.headers["Accept-Ranges"] = "bytes"
     return response
 
 
-def _make_partial(
-    response: DownloadResponse, ranges: list[ByteRange], size: int, content_type: str
-) -> list[Piece]:
+def _make_partial(response: DownloadResponse, ranges: list[ByteRange], size: int) -> list[Piece]:
     """Turn ``response`` into a 206 and return the pieces of its body."""
     response.status_code = 206
     if len(ranges) == 1:
@@ -281,7 +328,7 @@ def _make_partial(
         response.headers["Content-Length"] = str(ranges[0].length)
         return list(ranges)
     boundary = secrets.token_hex(16)
-    pieces = list(_multipart_pieces(ranges, size, content_type, boundary))
+    pieces = list(_multipart_pieces(ranges, size, response.headers["Content-Type"], boundary))
     response.headers["Content-Type"] = f"multipart/byteranges; boundary={boundary}"
     response.headers["Content-Length"] = str(
         sum(len(p) if isinstance(p, bytes) else p.length for p in pieces)
@@ -306,20 +353,17 @@ def _multipart_pieces(
 
 
 def _attach_body(
-    request: HttpRequest,
-    response: DownloadResponse,
-    download: Download,
-    pieces: list[Piece],
-    options: Options,
+    request: HttpRequest, response: DownloadResponse, pieces: list[Piece], options: Options
 ) -> DownloadResponse:
     if request.method == "HEAD":
         return response
+    download = response.download
     is_async = isinstance(request, ASGIRequest)
     file = download.file
     if file is not None and download.size is not None:
         if is_async:
             response.streaming_content = aiter_pieces(file, pieces)
-        elif len(pieces) == 1 and isinstance(pieces[0], ByteRange):
+        elif len(pieces) == 1 and isinstance(pieces[0], ByteRange) and has_fileno(file):
             # The zero-copy path: WSGIHandler passes this to wsgi.file_wrapper.
             response.file_to_stream = FileSlice(file, pieces[0])
             response.streaming_content = response.file_to_stream
@@ -329,5 +373,8 @@ def _attach_body(
     stream = download.stream if file is None else FileBlocks(file)
     if stream is not None:
         charset = options.charset or "utf-8"
-        response.streaming_content = (aiter_stream if is_async else iter_stream)(stream, charset)
+        if is_async:
+            response.streaming_content = aiter_stream(stream, charset)
+        else:
+            response.streaming_content = iter_stream(stream, charset)
     return response

@@ -27,8 +27,10 @@ ACTIVE_CONTENT_TYPES = frozenset(
     {
         "application/ecmascript",
         "application/javascript",
+        "application/x-javascript",
         "application/xhtml+xml",
         "application/xml",
+        "image/svg",
         "image/svg+xml",
         "text/ecmascript",
         "text/html",
@@ -61,7 +63,8 @@ def guess_content_type(filename: str) -> str | None:
     content_type, encoding = mimetypes.guess_type(filename, strict=False)
     if encoding:
         return _ARCHIVE_TYPES.get(encoding, "application/octet-stream")
-    return content_type
+    # ".bin" and the like name no format: as good as no extension.
+    return None if content_type == "application/octet-stream" else content_type
 
 
 def is_active_content_type(content_type: str) -> bool:

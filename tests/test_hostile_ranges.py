@@ -120,7 +120,7 @@ def test_parse_range_serves_exactly_the_bytes_asked_for(specs: list[str], size: 
 @example(header="  ", etag='"a"')
 def test_if_range_never_raises_and_needs_an_exact_strong_match(header: str, etag: str) -> None:
     quoted = f'"{etag}"'
-    matches = if_range_matches(header, quoted, "Sun, 06 Nov 1994 08:49:37 GMT")
+    matches = if_range_matches(header, quoted, 784111777)
     assert isinstance(matches, bool)
     if header.strip().startswith("W/"):
         assert not matches
@@ -179,7 +179,7 @@ def test_range_parsing_work_is_linear_in_the_header_length(
 )
 def test_if_range_work_is_linear_in_the_header_length(header: str) -> None:
     def evaluate(value: str) -> int:
-        return executed_lines(if_range_matches, value, '"a"', "Sun, 06 Nov 1994 08:49:37 GMT")
+        return executed_lines(if_range_matches, value, '"a"', 784111777)
 
-    assert if_range_matches(header, '"a"', "Sun, 06 Nov 1994 08:49:37 GMT") is False
+    assert if_range_matches(header, '"a"', 784111777) is False
     assert evaluate(header) <= 12 * evaluate(header[: len(header) // 10])

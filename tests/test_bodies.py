@@ -1,0 +1,132 @@
+"""Body iterators: file slices for wsgi.file_wrapper, blocks, streams batched and driven."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from dlshortcuts.bodies import (
+    BLOCK_SIZE,
+    FileBlocks,
+    FileSlice,
+    Piece,
+    aiter_pieces,
+    aiter_stream,
+    empty_async,
+    has_fileno,
+    iter_pieces,
+    iter_stream,
+)
+from dlshortcuts.ranges import ByteRange
+
+DATA = bytes(range(256)) * 1024  # 256 KiB
+
+
+@pytest.fixture
+def path(tmp_path: Path) -> Path:
+    path = tmp_path / "data.bin"
+    path.write_bytes(DATA)
+    return path
+
+
+def test_file_slice_reads_only_its_range(path: Path) -> None:
+    with open(path, "rb") as file:
+        file_slice = FileSlice(file, ByteRange(10, 20))
+        assert file.tell() == 10  # positioned for sendfile() up front
+        assert file_slice.fileno() == file.fileno()
+        assert file_slice.read(4) == DATA[10:14]
+        assert file_slice.read() == DATA[14:20]
+        assert file_slice.read() == b""
+        assert file_slice.read(0) == b""
+
+
+def test_file_slice_iterates_in_blocks_and_closes(path: Path) -> None:
+    file = open(path, "rb")  # noqa: SIM115 - the slice closes it
+    file_slice = FileSlice(file, ByteRange(1, len(DATA)), block_size=BLOCK_SIZE)
+    blocks = list(file_slice)
+    assert [len(b) for b in blocks] == [BLOCK_SIZE] * 3 + [BLOCK_SIZE - 1]
+    assert b"".join(blocks) == DATA[1:]
+    file_slice.close()
+    assert file.closed
+
+
+def test_file_blocks_never_line_by_line() -> None:
+    data = b"\n" * (BLOCK_SIZE + 1)
+    blocks = FileBlocks(io.BytesIO(data))
+    assert [len(b) for b in blocks] == [BLOCK_SIZE, 1]
+
+
+def test_pieces_sync_and_async(path: Path) -> None:
+    pieces: list[Piece] = [b"head", ByteRange(0, 3), b"mid", ByteRange(BLOCK_SIZE - 1, BLOCK_SIZE * 3 + 5)]
+    expected = b"head" + DATA[:3] + b"mid" + DATA[BLOCK_SIZE - 1 : BLOCK_SIZE * 3 + 5]
+    with open(path, "rb") as file:
+        assert b"".join(iter_pieces(file, pieces)) == expected
+
+        async def collect() -> bytes:
+            return b"".join([chunk async for chunk in aiter_pieces(file, pieces)])
+
+        assert asyncio.run(collect()) == expected
+
+
+def test_has_fileno(path: Path) -> None:
+    with open(path, "rb") as file:
+        assert has_fileno(file)
+    assert not has_fileno(io.BytesIO())
+
+
+def rows(count: int) -> Iterator[str]:
+    for n in range(count):
+        yield f"{n:09d}\n"
+
+
+async def arows(count: int) -> AsyncIterator[str]:
+    for n in range(count):
+        yield f"{n:09d}\n"
+
+
+class NoAclose:
+    """An async iterable whose iterator has no aclose()."""
+
+    def __init__(self) -> None:
+        self.items = [b"a", b"b"]
+
+    def __aiter__(self) -> NoAclose:
+        return self
+
+    async def __anext__(self) -> bytes:
+        if not self.items:
+            raise StopAsyncIteration
+        return self.items.pop(0)
+
+
+def test_iter_stream_batches_small_items() -> None:
+    blocks = list(iter_stream(rows(20_000), "utf-8"))
+    assert b"".join(blocks) == "".join(rows(20_000)).encode()
+    # 10-byte rows are joined until a block holds at least BLOCK_SIZE bytes
+    assert [len(block) for block in blocks] == [65_540, 65_540, 65_540, 3_380]
+
+
+def test_iter_stream_drives_async_iterables() -> None:
+    assert b"".join(iter_stream(arows(20_000), "utf-8")) == "".join(rows(20_000)).encode()
+    assert b"".join(iter_stream(NoAclose(), "utf-8")) == b"ab"
+
+
+@pytest.mark.parametrize("make", [rows, arows])
+def test_aiter_stream(make: object) -> None:
+    async def collect() -> list[bytes]:
+        return [chunk async for chunk in aiter_stream(make(20_000), "latin-1")]  # type: ignore[operator]
+
+    blocks = asyncio.run(collect())
+    assert b"".join(blocks) == "".join(rows(20_000)).encode()
+    assert all(len(block) >= BLOCK_SIZE for block in blocks[:-1])
+
+
+def test_empty_async() -> None:
+    async def collect() -> list[bytes]:
+        return [chunk async for chunk in empty_async()]
+
+    assert asyncio.run(collect()) == []

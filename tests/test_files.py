@@ -1,0 +1,66 @@
+"""Root containment and opening regular files."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from django.http import Http404
+
+from dlshortcuts.files import open_file, resolve_under_root
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    root = tmp_path / "root"
+    (root / "a").mkdir(parents=True)
+    (root / "a" / "b.txt").write_bytes(b"b")
+    (tmp_path / "outside.txt").write_bytes(b"x")
+    (root / "out").symlink_to(tmp_path / "outside.txt")
+    (root / "loop").symlink_to(root / "loop")
+    return root
+
+
+@pytest.mark.parametrize(
+    ("relative", "expected"),
+    [("a/b.txt", "a/b.txt"), ("a/./b.txt", "a/b.txt"), ("a/../a/b.txt", "a/b.txt"), ("new.txt", "new.txt")],
+)
+def test_inside(root: Path, relative: str, expected: str) -> None:
+    assert resolve_under_root(root, relative) == str(root / expected)
+
+
+@pytest.mark.parametrize(
+    "relative",
+    ["", ".", "a/..", "..", "../outside.txt", "a/../../outside.txt", "/etc/passwd", "a\x00", "out", "a/"],
+)
+def test_outside_is_404(root: Path, relative: str) -> None:
+    with pytest.raises(Http404):
+        resolve_under_root(root, relative)
+
+
+def test_root_given_through_a_symlink(root: Path, tmp_path: Path) -> None:
+    alias = tmp_path / "alias"
+    alias.symlink_to(root)
+    assert resolve_under_root(alias, "a/b.txt") == str(root / "a" / "b.txt")
+
+
+def test_open_file_describes_it_from_fstat(root: Path) -> None:
+    path = root / "a" / "b.txt"
+    os.utime(path, ns=(1_500_000_000_000_000_000, 1_600_000_000_500_000_000))
+    download = open_file(path)
+    try:
+        assert download.filename == "b.txt"
+        assert download.size == 1
+        assert download.modified == 1_600_000_000.5
+        assert download.path == str(path)
+        assert download.file is not None
+        assert download.file.read() == b"b"
+    finally:
+        download.close()
+
+
+@pytest.mark.parametrize("name", ["a", "missing", "loop", "a\x00b"])
+def test_open_file_refuses_what_is_not_a_regular_file(root: Path, name: str) -> None:
+    with pytest.raises(Http404, match=r"^No such file\.$"):
+        open_file(os.path.join(root, name))

@@ -1,0 +1,581 @@
+"""The response engine, case by case: status, exact headers and exact bytes, under WSGI and ASGI."""
+
+from __future__ import annotations
+
+import datetime
+import inspect
+import io
+import os
+import re
+from collections.abc import Generator
+from pathlib import Path
+from typing import IO, Any
+
+import pytest
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
+from django.test import AsyncRequestFactory, RequestFactory
+
+from dlshortcuts import Download, DownloadResponse
+from dlshortcuts.bodies import FileSlice
+from dlshortcuts.options import Options
+from dlshortcuts.ranges import MAX_RANGES
+from dlshortcuts.responses import build_response
+from tests.reading import consume
+from tests.samples import HTML, RecordingFile
+
+Factory = RequestFactory | AsyncRequestFactory
+CONTENT = bytes(i % 251 for i in range(1000))
+MTIME_NS = 1_700_000_000_123_456_000
+ETAG = f'"3e8-{1_700_000_000_123_456:x}"'
+LAST_MODIFIED = "Tue, 14 Nov 2023 22:13:20 GMT"
+EARLIER = "Tue, 14 Nov 2023 22:13:19 GMT"
+HEADERS = {
+    "Content-Type": "application/pdf",
+    "Content-Disposition": 'attachment; filename="doc.pdf"',
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "private, no-cache",
+    "Last-Modified": LAST_MODIFIED,
+    "ETag": ETAG,
+    "Accept-Ranges": "bytes",
+    "Content-Length": "1000",
+}
+
+
+@pytest.fixture
+def doc(tmp_path: Path) -> Path:
+    path = tmp_path / "doc.pdf"
+    path.write_bytes(CONTENT)
+    os.utime(path, ns=(MTIME_NS, MTIME_NS))
+    return path
+
+
+@pytest.fixture(params=["wsgi", "asgi"])
+def factory(request: pytest.FixtureRequest, rf: RequestFactory, async_rf: AsyncRequestFactory) -> Factory:
+    return rf if request.param == "wsgi" else async_rf
+
+
+def download_of(path: Path, file: IO[bytes] | None = None, **fields: Any) -> Download:
+    """What serve_path resolves ``path`` into, with a file that records its reads."""
+    st = path.stat()
+    return Download(
+        filename=path.name,
+        size=st.st_size,
+        modified=st.st_mtime_ns / 1e9,
+        path=str(path),
+        file=file or RecordingFile(path),
+        **fields,
+    )
+
+
+def serve(request: HttpRequest, download: Download, **options: Any) -> HttpResponseBase:
+    return build_response(request, download, Options.from_kwargs("test", options))
+
+
+def get(factory: Factory, path: Path, method: str = "get", **options: Any) -> HttpResponseBase:
+    headers = options.pop("request_headers", {})
+    return serve(getattr(factory, method)("/", headers=headers), download_of(path), **options)
+
+
+# GET, HEAD, POST
+
+
+def test_get_serves_the_whole_file(factory: Factory, doc: Path) -> None:
+    download = download_of(doc)
+    response = serve(factory.get("/"), download)
+    assert response.status_code == 200
+    assert dict(response.headers) == HEADERS
+    assert isinstance(response, DownloadResponse)
+    assert response.download is download
+    assert consume(response) == CONTENT
+    assert download.file is not None
+    assert download.file.closed
+
+
+def test_head_sends_every_header_and_never_reads_the_file(factory: Factory, doc: Path) -> None:
+    file = RecordingFile(doc)
+    response = serve(factory.head("/"), download_of(doc, file))
+    assert response.status_code == 200
+    assert dict(response.headers) == HEADERS
+    assert file.closed  # closed before the response is even returned
+    assert consume(response) == b""
+    assert file.reads == 0
+
+
+def test_head_with_range_describes_the_partial_response(factory: Factory, doc: Path) -> None:
+    file = RecordingFile(doc)
+    response = serve(factory.head("/", headers={"Range": "bytes=10-19"}), download_of(doc, file))
+    assert response.status_code == 206
+    assert response["Content-Range"] == "bytes 10-19/1000"
+    assert response["Content-Length"] == "10"
+    assert consume(response) == b""
+    assert file.reads == 0
+
+
+@pytest.mark.parametrize("headers", [{}, {"Range": "bytes=0-9"}, {"If-Modified-Since": LAST_MODIFIED}])
+def test_post_downloads_the_whole_file(factory: Factory, doc: Path, headers: dict[str, str]) -> None:
+    # Range and 304 apply to GET and HEAD only (RFC 9110 §14.2, §13.1.3).
+    response = get(factory, doc, "post", request_headers=headers)
+    assert response.status_code == 200
+    assert dict(response.headers) == HEADERS
+    assert consume(response) == CONTENT
+
+
+# Validators
+
+
+@pytest.mark.parametrize(
+    ("options", "etag", "last_modified"),
+    [
+        ({}, ETAG, LAST_MODIFIED),
+        ({"etag": False}, None, LAST_MODIFIED),
+        ({"etag": "v2"}, '"v2"', LAST_MODIFIED),
+        ({"etag": '"v2"'}, '"v2"', LAST_MODIFIED),
+        ({"etag": 'W/"v2"'}, 'W/"v2"', LAST_MODIFIED),
+        (
+            {"last_modified": datetime.datetime(2020, 1, 2, 3, 4, 5, tzinfo=datetime.timezone.utc)},
+            ETAG,
+            "Thu, 02 Jan 2020 03:04:05 GMT",
+        ),
+        (
+            {
+                "last_modified": datetime.datetime(
+                    2020, 1, 2, 4, 4, 5, tzinfo=datetime.timezone(datetime.timedelta(hours=1))
+                )
+            },
+            ETAG,
+            "Thu, 02 Jan 2020 03:04:05 GMT",
+        ),
+        ({"last_modified": datetime.datetime(2020, 1, 2, 3, 4, 5)}, ETAG, "Thu, 02 Jan 2020 03:04:05 GMT"),
+        ({"last_modified": 0}, ETAG, "Thu, 01 Jan 1970 00:00:00 GMT"),
+        ({"last_modified": 1_600_000_000.9}, ETAG, "Sun, 13 Sep 2020 12:26:40 GMT"),
+    ],
+)
+def test_validators(
+    rf: RequestFactory, doc: Path, options: dict[str, Any], etag: str | None, last_modified: str
+) -> None:
+    response = get(rf, doc, **options)
+    assert response.get("ETag") == etag
+    assert response["Last-Modified"] == last_modified
+    consume(response)
+
+
+def test_etag_follows_size_and_mtime(rf: RequestFactory, doc: Path) -> None:
+    before = get(rf, doc)
+    doc.write_bytes(CONTENT)
+    os.utime(doc, ns=(MTIME_NS, MTIME_NS + 1000))  # one microsecond later
+    after = get(rf, doc)
+    assert before["ETag"] == ETAG
+    assert after["ETag"] == f'"3e8-{1_700_000_000_123_457:x}"'
+    consume(before)
+    consume(after)
+
+
+def test_source_etag_wins_over_computed_one(rf: RequestFactory, doc: Path) -> None:
+    response = serve(rf.get("/"), download_of(doc, etag='"from-storage"'))
+    assert response["ETag"] == '"from-storage"'
+    consume(response)
+
+
+# Preconditions (RFC 9110 §13.2.2)
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        ({"If-Match": ETAG}, 200),
+        ({"If-Match": "*"}, 200),
+        ({"If-Match": '"other"'}, 412),
+        ({"If-Match": f"W/{ETAG}"}, 412),
+        ({"If-Unmodified-Since": LAST_MODIFIED}, 200),
+        ({"If-Unmodified-Since": EARLIER}, 412),
+        ({"If-Unmodified-Since": "garbage"}, 200),
+        ({"If-Match": ETAG, "If-Unmodified-Since": EARLIER}, 200),
+        ({"If-None-Match": ETAG}, 304),
+        ({"If-None-Match": f"W/{ETAG}"}, 304),
+        ({"If-None-Match": f'"a", {ETAG}, "b"'}, 304),
+        ({"If-None-Match": "*"}, 304),
+        ({"If-None-Match": '"other"'}, 200),
+        ({"If-Modified-Since": LAST_MODIFIED}, 304),
+        ({"If-Modified-Since": EARLIER}, 200),
+        ({"If-Modified-Since": "Tue, 14 Nov 2023 99:13:20 GMT"}, 200),
+        ({"If-None-Match": '"other"', "If-Modified-Since": LAST_MODIFIED}, 200),
+        ({"If-None-Match": ETAG, "If-Modified-Since": EARLIER}, 304),
+        # preconditions come before Range: a matching If-None-Match is a 304, not a 206
+        ({"If-None-Match": ETAG, "Range": "bytes=0-9"}, 304),
+        ({"If-Match": '"other"', "Range": "bytes=0-9"}, 412),
+        ({"If-Modified-Since": LAST_MODIFIED, "Range": "bytes=5000-"}, 304),
+    ],
+)
+def test_preconditions(factory: Factory, doc: Path, headers: dict[str, str], status: int) -> None:
+    file = RecordingFile(doc)
+    response = serve(factory.get("/", headers=headers), download_of(doc, file))
+    assert response.status_code == status
+    body = consume(response)
+    assert file.closed
+    if status == 200:
+        assert body == CONTENT
+    else:
+        assert body == b""
+        assert file.reads == 0
+        assert not isinstance(response, DownloadResponse)
+
+
+def test_not_modified_keeps_only_validators_and_caching_headers(rf: RequestFactory, doc: Path) -> None:
+    extra = {"Expires": "Wed, 15 Nov 2023 00:00:00 GMT", "Vary": "Cookie", "X-Robots-Tag": "none"}
+    response = get(rf, doc, request_headers={"If-None-Match": ETAG}, headers=extra, max_age=60)
+    assert response.status_code == 304
+    assert dict(response.headers) == {
+        "Cache-Control": "private, max-age=60",
+        "ETag": ETAG,
+        "Expires": "Wed, 15 Nov 2023 00:00:00 GMT",
+        "Last-Modified": LAST_MODIFIED,
+        "Vary": "Cookie",
+    }
+    assert consume(response) == b""
+
+
+def test_precondition_failed_describes_no_body(rf: RequestFactory, doc: Path) -> None:
+    response = get(rf, doc, request_headers={"If-Match": '"other"'})
+    assert response.status_code == 412
+    assert "Content-Disposition" not in response
+    assert "ETag" not in response
+    assert consume(response) == b""
+
+
+def test_if_none_match_on_post_fails_the_precondition(rf: RequestFactory, doc: Path) -> None:
+    response = get(rf, doc, "post", request_headers={"If-None-Match": ETAG})
+    assert response.status_code == 412
+    consume(response)
+
+
+# Range
+
+
+@pytest.mark.parametrize(
+    ("header", "start", "stop"),
+    [
+        ("bytes=0-0", 0, 1),
+        ("bytes=0-99", 0, 100),
+        ("bytes=990-", 990, 1000),
+        ("bytes=-10", 990, 1000),
+        ("bytes=900-99999", 900, 1000),
+        ("bytes=0-" + "9" * 100, 0, 1000),  # huge numbers are safe
+        ("bytes=-" + "9" * 100, 0, 1000),
+        ("bytes=-5000", 0, 1000),  # suffix longer than the file: the whole file as a 206
+        ("bytes=0-3,2-5", 0, 6),  # overlapping ranges coalesce into one part
+    ],
+)
+def test_single_range(factory: Factory, doc: Path, header: str, start: int, stop: int) -> None:
+    response = get(factory, doc, request_headers={"Range": header})
+    assert response.status_code == 206
+    assert dict(response.headers) == {
+        **HEADERS,
+        "Content-Length": str(stop - start),
+        "Content-Range": f"bytes {start}-{stop - 1}/1000",
+    }
+    assert consume(response) == CONTENT[start:stop]
+
+
+def test_multiple_ranges_are_multipart_byteranges(factory: Factory, doc: Path) -> None:
+    response = get(factory, doc, request_headers={"Range": "bytes=-5,0-1,10-12"})
+    assert response.status_code == 206
+    match = re.fullmatch(r"multipart/byteranges; boundary=([0-9a-f]{32})", response["Content-Type"])
+    assert match is not None
+    boundary = match.group(1).encode()
+    body = consume(response)
+    parts = [(0, 2), (10, 13), (995, 1000)]
+    expected = b"".join(
+        b"%s--%s\r\nContent-Type: application/pdf\r\nContent-Range: bytes %d-%d/1000\r\n\r\n%s"
+        % (b"\r\n" if index else b"", boundary, start, stop - 1, CONTENT[start:stop])
+        for index, (start, stop) in enumerate(parts)
+    )
+    assert body == expected + b"\r\n--" + boundary + b"--\r\n"
+    assert response["Content-Length"] == str(len(body))
+    assert "Content-Range" not in response
+
+
+def test_multipart_parts_carry_the_charset(rf: RequestFactory, tmp_path: Path) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_bytes(b"hello world")
+    response = serve(rf.get("/", headers={"Range": "bytes=0-0,6-6"}), download_of(path), charset="utf-8")
+    body = consume(response)
+    assert body.count(b"\r\nContent-Type: text/plain; charset=utf-8\r\n") == 2
+
+
+@pytest.mark.parametrize(
+    "header", ["bytes=1000-", "bytes=5000-6000", "bytes=-0", "bytes=1000-,2000-", "bytes=" + "9" * 100 + "-"]
+)
+def test_unsatisfiable_range(factory: Factory, doc: Path, header: str) -> None:
+    file = RecordingFile(doc)
+    response = serve(factory.get("/", headers={"Range": header}), download_of(doc, file))
+    assert response.status_code == 416
+    assert response["Content-Range"] == "bytes */1000"
+    assert consume(response) == b""
+    assert file.closed
+    assert file.reads == 0
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "items=0-9",
+        "bytes=abc",
+        "bytes=9-0",
+        "bytes=0-999,0-999",
+        "bytes=" + ",".join(f"{n}-{n}" for n in range(MAX_RANGES + 1)),
+    ],
+)
+def test_ignored_range_serves_the_whole_file(factory: Factory, doc: Path, header: str) -> None:
+    response = get(factory, doc, request_headers={"Range": header})
+    assert response.status_code == 200
+    assert dict(response.headers) == HEADERS
+    assert consume(response) == CONTENT
+
+
+def test_empty_file_ignores_range(factory: Factory, tmp_path: Path) -> None:
+    path = tmp_path / "empty.pdf"
+    path.write_bytes(b"")
+    response = serve(factory.get("/", headers={"Range": "bytes=0-0"}), download_of(path))
+    assert response.status_code == 200
+    assert response["Content-Length"] == "0"
+    assert consume(response) == b""
+
+
+@pytest.mark.parametrize(
+    ("if_range", "status"),
+    [
+        (ETAG, 206),
+        (LAST_MODIFIED, 206),
+        (f"W/{ETAG}", 200),
+        ('"stale"', 200),
+        (EARLIER, 200),
+        ("not a validator", 200),
+    ],
+)
+def test_if_range(factory: Factory, doc: Path, if_range: str, status: int) -> None:
+    response = get(factory, doc, request_headers={"Range": "bytes=0-9", "If-Range": if_range})
+    assert response.status_code == status
+    assert consume(response) == (CONTENT[:10] if status == 206 else CONTENT)
+
+
+def test_ranges_false_serves_the_whole_file(rf: RequestFactory, doc: Path) -> None:
+    response = get(rf, doc, ranges=False, request_headers={"Range": "bytes=0-9"})
+    assert response.status_code == 200
+    assert response["Accept-Ranges"] == "none"
+    assert consume(response) == CONTENT
+
+
+# Content-Type, Content-Disposition, nosniff
+
+
+@pytest.mark.parametrize(
+    ("name", "options", "content_type", "disposition"),
+    [
+        ("doc.pdf", {}, "application/pdf", 'attachment; filename="doc.pdf"'),
+        ("doc.pdf", {"content_type": "application/x-custom"}, "application/x-custom", None),
+        ("doc.pdf", {"filename": "Report 2024.csv"}, "text/csv", 'attachment; filename="Report 2024.csv"'),
+        ("notes.txt", {"charset": "utf-8"}, "text/plain; charset=utf-8", None),
+        ("doc.pdf", {"charset": "utf-8"}, "application/pdf", None),  # charset on text only
+        ("notes.txt", {"content_type": "text/plain; charset=latin-1", "charset": "utf-8"}, None, None),
+        ("notes.txt", {"content_type": "text/plain; Charset=latin-1", "charset": "utf-8"}, None, None),
+        ("data.csv.gz", {}, "application/gzip", None),
+        ("data.tar.bz2", {}, "application/x-bzip", None),
+        ("data.xz", {}, "application/x-xz", None),
+        ("no-extension", {"sniff": False}, "application/octet-stream", None),
+        ("page.html", {"as_attachment": False}, "text/html", 'inline; filename="page.html"'),
+        ("page.html", {"as_attachment": False, "charset": "utf-8"}, "text/html; charset=utf-8", "inline"),
+    ],
+)
+def test_content_type_and_disposition(
+    rf: RequestFactory,
+    tmp_path: Path,
+    name: str,
+    options: dict[str, Any],
+    content_type: str | None,
+    disposition: str | None,
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(b"\x00\x01 binary-ish")
+    response = get(rf, path, **options)
+    assert response["Content-Type"] == (content_type or options.get("content_type"))
+    assert "Content-Encoding" not in response
+    assert response["X-Content-Type-Options"] == "nosniff"
+    if disposition is not None:
+        assert response["Content-Disposition"].startswith(disposition)
+    consume(response)
+
+
+@pytest.mark.parametrize(
+    ("name", "options", "content_type", "disposition"),
+    [
+        # the name tells nothing: sniffed (sniff=None), and sniffed HTML is never inline
+        ("upload.bin", {"as_attachment": False}, "text/html", 'attachment; filename="upload.bin"'),
+        ("upload", {"as_attachment": False}, "text/html", 'attachment; filename="upload"'),
+        ("upload.bin", {"sniff": False}, "application/octet-stream", 'attachment; filename="upload.bin"'),
+        # the name tells: no sniffing unless asked
+        ("upload.txt", {"as_attachment": False}, "text/plain", 'inline; filename="upload.txt"'),
+        ("upload.txt", {"sniff": True, "as_attachment": False}, "text/html", "attachment"),
+        ("upload.txt", {"sniff": True, "content_type": "text/plain"}, "text/plain", None),
+    ],
+)
+def test_sniffing(
+    factory: Factory,
+    tmp_path: Path,
+    name: str,
+    options: dict[str, Any],
+    content_type: str,
+    disposition: str | None,
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(HTML)
+    response = get(factory, path, **options)
+    assert response["Content-Type"] == content_type
+    if disposition is not None:
+        assert response["Content-Disposition"].startswith(disposition)
+    assert consume(response) == HTML
+
+
+def test_non_ascii_name(rf: RequestFactory, tmp_path: Path) -> None:
+    path = tmp_path / "naïve résumé.pdf"
+    path.write_bytes(b"%PDF-1.4")
+    response = get(rf, path)
+    assert response["Content-Disposition"] == (
+        "attachment; filename=\"naive resume.pdf\"; filename*=UTF-8''na%C3%AFve%20r%C3%A9sum%C3%A9.pdf"
+    )
+    consume(response)
+
+
+# Caching
+
+
+@pytest.mark.parametrize(
+    ("options", "cache_control"),
+    [
+        ({}, "private, no-cache"),
+        ({"max_age": 0}, "private, max-age=0"),
+        ({"max_age": 3600}, "private, max-age=3600"),
+        ({"headers": {"Cache-Control": "public, max-age=86400"}}, "public, max-age=86400"),
+    ],
+)
+def test_cache_control(rf: RequestFactory, doc: Path, options: dict[str, Any], cache_control: str) -> None:
+    response = get(rf, doc, **options)
+    assert response["Cache-Control"] == cache_control
+    consume(response)
+
+
+def test_extra_headers_win(rf: RequestFactory, doc: Path) -> None:
+    response = get(rf, doc, headers={"X-Robots-Tag": "noindex", "Content-Disposition": "inline"})
+    assert response["X-Robots-Tag"] == "noindex"
+    assert response["Content-Disposition"] == "inline"
+    consume(response)
+
+
+# Bodies: zero-copy under WSGI, async iterators under ASGI, files always closed
+
+
+@pytest.mark.parametrize(("header", "start", "stop"), [(None, 0, 1000), ("bytes=100-199", 100, 200)])
+def test_wsgi_hands_a_real_file_slice_to_the_server(
+    rf: RequestFactory, doc: Path, header: str | None, start: int, stop: int
+) -> None:
+    download = download_of(doc, open(doc, "rb"))  # noqa: SIM115 - the response closes it
+    response = serve(rf.get("/", headers={"Range": header} if header else {}), download)
+    assert isinstance(response, DownloadResponse)
+    file_slice = response.file_to_stream
+    assert isinstance(file_slice, FileSlice)
+    assert download.file is not None
+    # wsgi.file_wrapper sendfile()s Content-Length bytes from the descriptor's offset.
+    assert file_slice.fileno() == download.file.fileno()
+    assert os.lseek(file_slice.fileno(), 0, os.SEEK_CUR) == start
+    assert response["Content-Length"] == str(stop - start)
+    assert consume(response) == CONTENT[start:stop]
+    assert download.file.closed
+
+
+def test_wsgi_multipart_and_memory_files_are_iterated(rf: RequestFactory, doc: Path) -> None:
+    response = get(rf, doc, request_headers={"Range": "bytes=0-0,5-5"})
+    assert isinstance(response, DownloadResponse)
+    assert response.file_to_stream is None
+    consume(response)
+    memory = Download(filename="a.pdf", size=3, file=io.BytesIO(b"abc"))
+    response = serve(rf.get("/"), memory)
+    assert isinstance(response, DownloadResponse)
+    assert response.file_to_stream is None  # no descriptor to sendfile() from
+    assert consume(response) == b"abc"
+
+
+@pytest.mark.parametrize(
+    ("method", "headers"),
+    [("get", {}), ("head", {}), ("get", {"Range": "bytes=0-9"}), ("get", {"Range": "bytes=0-1,5-6"})],
+)
+async def test_asgi_bodies_are_async_iterators(
+    async_rf: AsyncRequestFactory, doc: Path, method: str, headers: dict[str, str]
+) -> None:
+    response = serve(getattr(async_rf, method)("/", headers=headers), download_of(doc))
+    assert isinstance(response, DownloadResponse)
+    assert response.is_async
+    assert response.file_to_stream is None
+    # Django's own ASGI path: __aiter__ would warn (an error here) on a sync iterator.
+    async for _ in response:
+        pass
+    response.close()
+
+
+def test_early_close_closes_the_file(factory: Factory, doc: Path) -> None:
+    file = RecordingFile(doc)
+    response = serve(factory.get("/"), download_of(doc, file))
+    response.close()  # what Django does when the client goes away
+    assert file.closed
+
+
+async def test_abandoned_async_body_closes_the_file(async_rf: AsyncRequestFactory, doc: Path) -> None:
+    # Django's ASGI handler cancels the request task on disconnect and never
+    # calls response.close(); closing the body iterator must be enough.
+    file = RecordingFile(doc)
+    response = serve(async_rf.get("/"), download_of(doc, file))
+    assert isinstance(response, DownloadResponse)
+    body = aiter(response)
+    assert await anext(body) == CONTENT
+    await body.aclose()  # type: ignore[attr-defined]
+    assert file.closed
+
+
+def test_truncated_file_is_an_error_not_a_short_body(rf: RequestFactory, doc: Path) -> None:
+    download = download_of(doc)
+    doc.write_bytes(CONTENT[:500])  # shrinks after the stat
+    response = serve(rf.get("/"), download)
+    with pytest.raises(OSError, match="shrank"):
+        consume(response)
+    assert download.file is not None
+    assert download.file.closed
+
+
+def test_error_while_building_closes_the_file(rf: RequestFactory, doc: Path) -> None:
+    file = RecordingFile(doc)
+    with pytest.raises(ValueError, match="newline"):
+        serve(rf.get("/"), download_of(doc, file), headers={"X-Bad": "a\nb"})
+    assert file.closed
+
+
+def _stream() -> Generator[bytes, None, None]:
+    yield b"a"
+    yield b"b"
+
+
+def test_stream_is_closed_when_response_is_not_a_body(rf: RequestFactory) -> None:
+    stream = _stream()
+    response = serve(rf.head("/"), Download(filename="s.txt", stream=stream))
+    assert response.status_code == 200
+    assert response["Accept-Ranges"] == "none"
+    assert "Content-Length" not in response
+    assert inspect.getgeneratorstate(stream) == inspect.GEN_CLOSED
+    consume(response)
+
+
+def test_download_without_bytes_has_an_empty_body(factory: Factory) -> None:
+    # A source described by metadata only (left for a proxy to send) still answers cleanly.
+    response = serve(factory.get("/"), Download(filename="remote.pdf"))
+    assert response.status_code == 200
+    assert "Content-Length" not in response
+    assert response["Accept-Ranges"] == "none"
+    assert consume(response) == b""

@@ -1,0 +1,351 @@
+"""serve_generated: every kind of content, lazily called factories, sync and async, WSGI and ASGI."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import io
+import os
+import threading
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any, cast
+
+import pytest
+from django.http import HttpRequest
+from django.test import AsyncClient, AsyncRequestFactory, Client, RequestFactory
+
+from dlshortcuts import DownloadResponse, aserve_generated, serve_generated
+from dlshortcuts.bodies import BLOCK_SIZE
+from tests.reading import aread, consume, read
+
+Factory = RequestFactory | AsyncRequestFactory
+TIMEOUT = 30
+CSV = "name,city\r\nZoë,Zürich\r\n"
+CSV_BYTES = CSV.encode()
+CSV_ETAG = f'"{hashlib.blake2b(CSV_BYTES, digest_size=12).hexdigest()}"'
+
+
+@pytest.fixture(params=["wsgi", "asgi"])
+def factory(request: pytest.FixtureRequest, rf: RequestFactory, async_rf: AsyncRequestFactory) -> Factory:
+    return rf if request.param == "wsgi" else async_rf
+
+
+class Unseekable(io.RawIOBase):
+    """A pipe-like file object: readable once, not seekable."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = io.BytesIO(data)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        chunk = self._data.read(len(buffer))
+        buffer[: len(chunk)] = chunk
+        return len(chunk)
+
+
+def rows() -> Iterator[str]:
+    yield "name,city\r\n"
+    yield "Zoë,Zürich\r\n"
+
+
+async def arows() -> AsyncIterator[str | bytes]:
+    yield "name,city\r\n"
+    yield "Zoë,Zürich\r\n".encode()
+
+
+@pytest.mark.parametrize("content", [CSV, CSV_BYTES, bytearray(CSV_BYTES), memoryview(CSV_BYTES)])
+def test_bytes_and_str_are_sized_with_an_etag_from_the_bytes(factory: Factory, content: Any) -> None:
+    response = serve_generated(factory.get("/"), content, filename="people.csv")
+    assert response.status_code == 200
+    assert dict(response.headers) == {
+        "Content-Type": "text/csv; charset=utf-8",
+        "Content-Disposition": 'attachment; filename="people.csv"',
+        "X-Content-Type-Options": "nosniff",
+        "Cache-Control": "private, no-cache",
+        "ETag": CSV_ETAG,
+        "Accept-Ranges": "bytes",
+        "Content-Length": str(len(CSV_BYTES)),
+    }
+    assert consume(response) == CSV_BYTES
+
+
+def test_str_with_another_charset(rf: RequestFactory) -> None:
+    response = serve_generated(rf.get("/"), CSV, filename="people.csv", charset="latin-1")
+    assert response["Content-Type"] == "text/csv; charset=latin-1"
+    assert consume(response) == CSV.encode("latin-1")
+
+
+def test_charset_only_on_text_types(rf: RequestFactory) -> None:
+    response = serve_generated(rf.get("/"), b"{}", filename="data.json")
+    assert response["Content-Type"] == "application/json"
+    consume(response)
+
+
+@pytest.mark.parametrize(
+    ("headers", "status", "body"),
+    [
+        ({"Range": "bytes=0-3"}, 206, b"name"),
+        ({"Range": "bytes=-7"}, 206, "Zürich\r\n".encode()[-7:]),
+        ({"Range": "bytes=999-"}, 416, b""),
+    ],
+)
+def test_bytes_honour_ranges(factory: Factory, headers: dict[str, str], status: int, body: bytes) -> None:
+    response = serve_generated(factory.get("/", headers=headers), CSV_BYTES, filename="people.csv")
+    assert response.status_code == status
+    assert consume(response) == body
+
+
+def test_bytes_etag_answers_if_none_match(factory: Factory) -> None:
+    response = serve_generated(factory.get("/", headers={"If-None-Match": CSV_ETAG}), CSV, filename="p.csv")
+    assert response.status_code == 304
+    assert response["ETag"] == CSV_ETAG
+    consume(response)
+
+
+@pytest.mark.parametrize(
+    ("headers", "status", "body"), [({}, 200, CSV_BYTES), ({"Range": "bytes=5-8"}, 206, b"city")]
+)
+def test_seekable_file(
+    factory: Factory, tmp_path: Path, headers: dict[str, str], status: int, body: bytes
+) -> None:
+    path = tmp_path / "export.csv"
+    path.write_bytes(CSV_BYTES)
+    file = open(path, "rb")  # noqa: SIM115 - serve_generated owns and closes it
+    response = serve_generated(factory.get("/", headers=headers), file, filename="people.csv")
+    assert response.status_code == status
+    assert response["Content-Length"] == str(len(body))
+    assert "ETag" not in response  # nothing to derive a validator from
+    assert consume(response) == body
+    assert file.closed
+
+
+@pytest.mark.parametrize("method", ["head", "get"])
+def test_seekable_memory_file_closed_and_head_does_not_read(factory: Factory, method: str) -> None:
+    reads = []
+
+    class Recording(io.BytesIO):
+        def read(self, size: int | None = -1, /) -> bytes:
+            reads.append(size)
+            return super().read(size)
+
+    file = Recording(CSV_BYTES)
+    response = serve_generated(getattr(factory, method)("/"), file, filename="people.csv")
+    assert response["Content-Length"] == str(len(CSV_BYTES))
+    body = consume(response)
+    assert file.closed
+    assert body == (CSV_BYTES if method == "get" else b"")
+    assert bool(reads) is (method == "get")
+
+
+def test_unseekable_file_streams_without_ranges(factory: Factory) -> None:
+    file = Unseekable(CSV_BYTES)
+    response = serve_generated(factory.get("/", headers={"Range": "bytes=0-3"}), file, filename="people.csv")
+    assert response.status_code == 200
+    assert response["Accept-Ranges"] == "none"
+    assert "Content-Length" not in response
+    assert consume(response) == CSV_BYTES
+    assert file.closed
+
+
+@pytest.mark.parametrize("make", [rows, arows, lambda: [b"name,city\r\n", "Zoë,Zürich\r\n"]])
+def test_iterables_stream(factory: Factory, make: Any) -> None:
+    response = serve_generated(
+        factory.get("/", headers={"Range": "bytes=0-3"}), make(), filename="people.csv"
+    )
+    assert response.status_code == 200  # a stream cannot seek: Range is ignored
+    assert response["Accept-Ranges"] == "none"
+    assert "Content-Length" not in response
+    assert "ETag" not in response
+    assert consume(response) == CSV_BYTES
+
+
+def test_size_gives_a_content_length(factory: Factory) -> None:
+    response = serve_generated(factory.get("/"), rows(), filename="people.csv", size=len(CSV_BYTES))
+    assert response["Content-Length"] == str(len(CSV_BYTES))
+    assert consume(response) == CSV_BYTES
+
+
+def test_generator_is_consumed_lazily_in_blocks(rf: RequestFactory) -> None:
+    produced = []
+
+    def many() -> Iterator[bytes]:
+        for n in range(100_000):
+            produced.append(n)
+            yield b"%09d\r\n" % n
+
+    response = serve_generated(rf.get("/"), many(), filename="big.csv")
+    assert produced == []  # nothing made before the server asks
+    assert isinstance(response, DownloadResponse)
+    first = next(iter(cast(Iterator[bytes], response.streaming_content)))
+    # Small rows are batched into one block, and no more is produced than that block.
+    assert BLOCK_SIZE <= len(first) < BLOCK_SIZE + 11
+    assert len(produced) == len(first) // 11
+    response.close()
+
+
+def test_closing_early_closes_the_generator(factory: Factory) -> None:
+    closed = []
+
+    def endless() -> Iterator[bytes]:
+        try:
+            while True:
+                yield b"x" * 1024
+        finally:
+            closed.append(True)
+
+    stream = endless()
+    next(stream)  # started, so that closing it runs the finally
+    response = serve_generated(factory.get("/"), stream, filename="endless.bin")
+    response.close()
+    assert closed == [True]
+
+
+def report(request: HttpRequest, year: int) -> str:
+    return f"year\r\n{year}\r\n"
+
+
+def test_callable_is_called_lazily_with_the_request_and_url_kwargs(rf: RequestFactory) -> None:
+    calls = []
+
+    def make(request: HttpRequest, **kwargs: Any) -> bytes:
+        calls.append((request.path, kwargs))
+        return b"ok"
+
+    response = serve_generated(rf.get("/x"), make, filename="a.txt", year=2024, region="eu")
+    assert calls == [("/x", {"year": 2024, "region": "eu"})]
+    assert consume(response) == b"ok"
+
+
+@pytest.mark.parametrize(
+    ("content", "kwargs", "message"),
+    [
+        (
+            b"data",
+            {"filname": "x"},
+            "serve_generated() got an unexpected keyword argument 'filname': only a callable content "
+            "receives extra keyword arguments (check the option's spelling)",
+        ),
+        (
+            42,
+            {},
+            "serve_generated() content must be bytes, str, a file-like object, an iterable or async "
+            "iterable of bytes/str, or a callable returning one; got int",
+        ),
+        (lambda request: None, {}, "callable returning one; got NoneType"),
+    ],
+)
+def test_misuse_raises_typeerror(
+    rf: RequestFactory, content: Any, kwargs: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(TypeError) as raised:
+        serve_generated(rf.get("/"), content, filename="a.txt", **kwargs)
+    assert str(raised.value).endswith(message)
+
+
+EXPECTED_REPORT = "year,month,total\r\n" + "".join(f"2031,{m},{2031 * m}\r\n" for m in range(1, 13))
+
+
+@pytest.mark.urls("tests.urls")
+@pytest.mark.parametrize("url", ["/report/2031.csv"])
+def test_one_line_urlpattern(client: Client, url: str) -> None:
+    response: Any = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="report.csv"'
+    assert read(response) == EXPECTED_REPORT.encode()
+
+
+@pytest.mark.urls("tests.urls")
+@pytest.mark.parametrize("url", ["/report/2031.csv", "/async/report/2031.csv"])
+async def test_one_line_urlpattern_async(async_client: AsyncClient, url: str) -> None:
+    response: Any = await async_client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert await aread(response) == EXPECTED_REPORT.encode()
+
+
+async def test_aserve_generated_calls_the_factory_in_a_thread(async_rf: AsyncRequestFactory) -> None:
+    response = await aserve_generated(async_rf.get("/"), report, filename="r.csv", year=1999)
+    assert await aread(response) == b"year\r\n1999\r\n"
+
+
+def test_async_iterable_under_wsgi_is_driven_block_by_block(rf: RequestFactory) -> None:
+    response = serve_generated(rf.get("/"), arows(), filename="people.csv")
+    assert isinstance(response, DownloadResponse)
+    assert not response.is_async
+    assert read(response) == CSV_BYTES
+
+
+def test_sync_iterable_under_asgi_becomes_async(async_rf: AsyncRequestFactory) -> None:
+    response = serve_generated(async_rf.get("/"), rows(), filename="people.csv")
+    assert isinstance(response, DownloadResponse)
+    assert response.is_async
+    assert consume(response) == CSV_BYTES
+
+
+def test_os_pipe_is_an_unseekable_file(rf: RequestFactory) -> None:
+    read_end, write_end = os.pipe()
+    os.write(write_end, CSV_BYTES)
+    os.close(write_end)
+    file = os.fdopen(read_end, "rb")
+    response = serve_generated(rf.get("/"), file, filename="people.csv")
+    assert "Content-Length" not in response
+    assert read(response) == CSV_BYTES
+    assert file.closed
+
+
+@pytest.mark.parametrize(
+    ("content", "content_type", "disposition"),
+    [
+        (b"%PDF-1.4\n%%EOF\n", "application/pdf", "inline"),
+        (b"<!DOCTYPE html><html><script>alert(1)</script></html>", "text/html; charset=utf-8", "attachment"),
+    ],
+)
+def test_nameless_bytes_are_sniffed(
+    rf: RequestFactory, content: bytes, content_type: str, disposition: str
+) -> None:
+    response = serve_generated(rf.get("/"), content, filename="upload", as_attachment=False)
+    assert response["Content-Type"] == content_type
+    assert response["Content-Disposition"] == f'{disposition}; filename="upload"'
+    assert consume(response) == content
+
+
+def test_object_with_only_read_is_streamed(rf: RequestFactory) -> None:
+    class Reader:
+        def __init__(self) -> None:
+            self._data = io.BytesIO(CSV_BYTES)
+
+        def read(self, size: int = -1) -> bytes:
+            return self._data.read(size)
+
+    response = serve_generated(rf.get("/"), Reader(), filename="people.csv")
+    assert response["Accept-Ranges"] == "none"
+    assert read(response) == CSV_BYTES
+
+
+async def test_disconnect_while_a_sync_generator_runs(async_rf: AsyncRequestFactory) -> None:
+    # Under ASGI the generator runs in a worker thread; a client disconnect
+    # cancels the request meanwhile. The cancellation must stay a
+    # cancellation, not become "ValueError: generator already executing".
+    entered = threading.Event()
+    release = threading.Event()
+
+    def rows() -> Iterator[bytes]:
+        yield b"first"
+        entered.set()
+        release.wait(TIMEOUT)
+        yield b"second"
+
+    response = serve_generated(async_rf.get("/"), rows(), filename="r.csv")
+    assert isinstance(response, DownloadResponse)
+    task = asyncio.ensure_future(anext(aiter(response)))
+    try:
+        assert await asyncio.to_thread(entered.wait, TIMEOUT)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    finally:
+        release.set()

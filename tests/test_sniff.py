@@ -1,0 +1,126 @@
+"""Content types from names and from leading bytes (python-magic), cached."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from dlshortcuts.sniff import (
+    SNIFF_BYTES,
+    guess_content_type,
+    is_active_content_type,
+    sniff_buffer,
+    sniff_file,
+)
+from tests.samples import HTML, PDF, png, write_docx
+
+
+@pytest.mark.parametrize(
+    ("filename", "expected"),
+    [
+        ("report.pdf", "application/pdf"),
+        ("REPORT.PDF", "application/pdf"),
+        ("photo.png", "image/png"),
+        ("data.csv", "text/csv"),
+        ("notes.txt", "text/plain"),
+        # compressed files are the archive they are, never a Content-Encoding
+        ("data.csv.gz", "application/gzip"),
+        ("backup.tar.gz", "application/gzip"),
+        ("dump.sql.bz2", "application/x-bzip"),
+        ("image.iso.xz", "application/x-xz"),
+        ("page.html.br", "application/x-brotli"),
+        # names that tell nothing
+        ("README", None),
+        ("blob.bin", None),
+        ("archive.unknownext", None),
+        ("", None),
+    ],
+)
+def test_guess_content_type(filename: str, expected: str | None) -> None:
+    assert guess_content_type(filename) == expected
+
+
+@pytest.mark.parametrize(
+    ("content_type", "expected"),
+    [
+        ("text/html", True),
+        ("TEXT/HTML; charset=utf-8", True),
+        ("image/svg+xml", True),
+        ("application/xhtml+xml", True),
+        ("text/javascript", True),
+        ("text/plain", False),
+        ("application/pdf", False),
+        ("image/png", False),
+    ],
+)
+def test_is_active_content_type(content_type: str, expected: bool) -> None:
+    assert is_active_content_type(content_type) is expected
+
+
+@pytest.fixture
+def samples(tmp_path: Path) -> dict[str, Path]:
+    files = {
+        "pdf": tmp_path / "document.pdf",
+        "png": tmp_path / "image",
+        "html": tmp_path / "upload.bin",  # the name lies: it is HTML
+        "empty": tmp_path / "empty",
+    }
+    files["pdf"].write_bytes(PDF)
+    files["png"].write_bytes(png())
+    files["html"].write_bytes(HTML)
+    files["empty"].write_bytes(b"")
+    files["docx"] = write_docx(tmp_path / "letter.zip")
+    return files
+
+
+def _sniff(path: Path) -> str | None:
+    st = path.stat()
+    return sniff_file(str(path), st.st_size, st.st_mtime_ns)
+
+
+@pytest.mark.parametrize(
+    ("kind", "expected"),
+    [
+        ("pdf", "application/pdf"),
+        ("png", "image/png"),
+        ("html", "text/html"),
+        ("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        ("empty", None),  # libmagic cannot tell: no answer rather than a guess
+    ],
+)
+def test_sniff_file(samples: dict[str, Path], kind: str, expected: str | None) -> None:
+    assert _sniff(samples[kind]) == expected
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [(PDF, "application/pdf"), (png(), "image/png"), (HTML, "text/html"), (b"", None)],
+)
+def test_sniff_buffer(data: bytes, expected: str | None) -> None:
+    assert sniff_buffer(data) == expected
+
+
+def test_sniff_buffer_reads_only_the_head() -> None:
+    assert sniff_buffer(PDF + b"\0" * (SNIFF_BYTES * 4)) == "application/pdf"
+
+
+def test_sniff_file_cache_is_keyed_by_size_and_mtime(tmp_path: Path) -> None:
+    path = tmp_path / "changing"
+    path.write_bytes(PDF)
+    st = path.stat()
+    assert sniff_file(str(path), st.st_size, st.st_mtime_ns) == "application/pdf"
+    misses = sniff_file.cache_info().misses
+
+    # Same path, size and mtime: the cached answer, libmagic not asked again
+    # (proved by replacing the bytes but keeping both keys).
+    path.write_bytes(png()[: len(PDF)].ljust(len(PDF), b"\0"))
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert sniff_file(str(path), st.st_size, st.st_mtime_ns) == "application/pdf"
+    assert sniff_file.cache_info().misses == misses
+
+    # A new mtime is a new key: sniffed again.
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
+    assert _sniff(path) == "image/png"
+    assert sniff_file.cache_info().misses == misses + 1
