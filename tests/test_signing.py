@@ -17,9 +17,9 @@ from django.test import AsyncClient, Client, RequestFactory
 from django.urls import reverse
 from pytest_django.fixtures import Settings as SettingsWrapper
 
-from dlshortcuts import serve_path
+from dlshortcuts import optimized_download, serve_path
 from dlshortcuts.signing import SignedFileSystemStorage, signature_required, signed_url
-from dlshortcuts.testing import assert_download
+from dlshortcuts.testing import assert_download, assert_offloaded
 
 pytestmark = pytest.mark.urls("tests.urls_signing")
 
@@ -203,3 +203,15 @@ def test_storage_without_expiry_and_bad_expiry(files: Path) -> None:
     assert "expires=" not in SignedFileSystemStorage(location=files, base_url="/media/").url(NAME)
     with pytest.raises(ValueError, match=r"^expires_in must be"):
         SignedFileSystemStorage(location=files, expires_in=-5)
+
+
+@pytest.mark.parametrize("signature_outside", [True, False])
+def test_stacks_with_optimized_download(rf: RequestFactory, files: Path, signature_outside: bool) -> None:
+    def view(request: HttpRequest) -> HttpResponseBase:
+        return serve_path(request, NAME, root=files)
+
+    offload = optimized_download(backend="nginx", locations=[{"root": str(files), "url": "/_protected/"}])
+    stacked = signature_required(offload(view)) if signature_outside else offload(signature_required(view))
+    url = signed_url(f"/files/{NAME}")
+    assert_offloaded(stacked(rf.get(url)), backend="nginx", location=f"/_protected/{NAME}")
+    forbidden(stacked(rf.get(f"/files/{NAME}")), INVALID)
