@@ -10,10 +10,12 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
-from django.http import Http404
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 from django.test import RequestFactory
 from pytest_django.fixtures import Settings
 
+from dlshortcuts import optimized_download
 from dlshortcuts.compat import check_sendfile_settings, sendfile
 from dlshortcuts.testing import assert_download, assert_offloaded
 
@@ -249,3 +251,23 @@ def test_manage_py_check_reports_them(root: Path, settings: Settings) -> None:
     settings.SENDFILE_URL = None
     with pytest.raises(SystemCheckError, match=r"dlshortcuts\.E041"):
         call_command("check")
+
+
+def test_simple_backend_leaves_the_view_decorator_in_charge(rf: RequestFactory, root: Path) -> None:
+    @optimized_download(backend="lighttpd", locations=[{"root": str(root)}])
+    def view(request: HttpRequest) -> HttpResponseBase:
+        return sendfile(request, str(root / "testfile.txt"))
+
+    assert_offloaded(view(rf.get("/")), backend="lighttpd", path=root / "testfile.txt")
+
+
+def test_web_server_backend_wins_over_the_view_decorator(
+    rf: RequestFactory, root: Path, settings: Settings
+) -> None:
+    settings.SENDFILE_BACKEND = "django_sendfile.backends.nginx"
+
+    @optimized_download(backend="lighttpd", locations=[{"root": str(root)}])
+    def view(request: HttpRequest) -> HttpResponseBase:
+        return sendfile(request, str(root / "testfile.txt"))
+
+    assert_offloaded(view(rf.get("/")), backend="nginx", location="/private/testfile.txt")
