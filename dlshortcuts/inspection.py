@@ -44,13 +44,15 @@ def close_response(response: HttpResponseBase) -> None:
     :param response: any response; closing twice is harmless.
     """
     # Closing a response sends request_finished, whose close_old_connections
-    # would close the database connection inside the test's transaction:
-    # Django's test client unhooks it the same way.
-    request_finished.disconnect(close_old_connections)
+    # would close the database connection inside the test's transaction.
+    # Django's test client unhooks it the same way; it is hooked back only if
+    # it was hooked before (a test suite may have replaced it).
+    was_connected = request_finished.disconnect(close_old_connections)
     try:
         response.close()
     finally:
-        request_finished.connect(close_old_connections)
+        if was_connected:
+            request_finished.connect(close_old_connections)
 
 
 async def _drain(response: StreamingHttpResponse) -> bytes:

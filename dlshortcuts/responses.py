@@ -11,8 +11,7 @@ import calendar
 import dataclasses
 import datetime
 import itertools
-import secrets
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator, Mapping
 from typing import Any, Protocol
 
 from django.core.handlers.asgi import ASGIRequest
@@ -35,9 +34,10 @@ from .bodies import (
 from .conditions import NOT_MODIFIED, PRECONDITION_FAILED, evaluate_preconditions
 from .disposition import content_disposition
 from .download import Download
+from .multipart import multipart_byteranges
 from .options import Options
 from .ranges import ByteRange, RangeNotSatisfiable, if_range_matches, parse_range
-from .sniff import SNIFF_BYTES, guess_content_type, is_active_content_type, sniff_buffer, sniff_file
+from .sniff import choose_content_type, is_active_content_type, with_charset
 
 __all__ = ["OFFLOAD_ATTRIBUTE", "DownloadResponse", "Offload", "build_response"]
 
@@ -45,7 +45,6 @@ __all__ = ["OFFLOAD_ATTRIBUTE", "DownloadResponse", "Offload", "build_response"]
 #: their :class:`Offload` for the shortcuts called under them.
 OFFLOAD_ATTRIBUTE = "dlshortcuts_offload"
 
-_DEFAULT_CONTENT_TYPE = "application/octet-stream"
 _RANGE_METHODS = frozenset({"GET", "HEAD"})
 # RFC 9110 §15.4.5: what a 304 keeps of the 200 it stands for (Django's list).
 _NOT_MODIFIED_HEADERS = (
@@ -147,11 +146,11 @@ def _build(
     # Under ASGI even an empty body must be an async iterator, or Django
     # warns and drains it through a thread (HEAD, empty files).
     response = DownloadResponse(download, streaming_content=empty_async() if is_async else ())
-    content_type, sniffed = _content_type(download, options)
+    content_type, sniffed = choose_content_type(download, options)
     # A sniffed type is a guess about content the app may not control:
     # never let it make a browser run uploaded HTML or SVG inline.
     as_attachment = options.as_attachment or (sniffed and is_active_content_type(content_type))
-    content_type = _with_charset(content_type, options.charset)
+    content_type = with_charset(content_type, options.charset)
     response.headers["Content-Type"] = content_type
     response.headers["Content-Disposition"] = content_disposition(
         options.filename or download.filename, as_attachment=as_attachment
@@ -166,7 +165,8 @@ def _build(
     etag = _etag(download, options)
     if etag is not None:
         response.headers["ETag"] = etag
-    rangeable = options.ranges and download.file is not None and download.size is not None
+    seekable = download.file is not None or download.opener is not None
+    rangeable = options.ranges and seekable and download.size is not None
     response.headers["Accept-Ranges"] = "bytes" if rangeable else "none"
     if download.size is not None:
         response.headers["Content-Length"] = str(download.size)
@@ -218,39 +218,6 @@ def _hand_over(
         # Django's ASGI handler warns about (and lists) a sync iterator.
         response.streaming_content = empty_async()
     return response
-
-
-def _content_type(download: Download, options: Options) -> tuple[str, bool]:
-    """Explicit > declared by the source or told by the name > sniffed > octet-stream.
-
-    :returns: the type and whether it was sniffed.
-    """
-    if options.content_type is not None:
-        return options.content_type, False
-    named = download.content_type or guess_content_type(options.filename or download.filename)
-    if options.sniff or (options.sniff is None and named is None):
-        sniffed = _sniff(download)
-        if sniffed is not None:
-            return sniffed, True
-    return named or _DEFAULT_CONTENT_TYPE, False
-
-
-def _with_charset(content_type: str, charset: str | None) -> str:
-    # A charset parameter means something for text types only.
-    if charset and content_type.startswith("text/") and "charset=" not in content_type.lower():
-        return f"{content_type}; charset={charset}"
-    return content_type
-
-
-def _sniff(download: Download) -> str | None:
-    if download.path is not None and download.size is not None and download.modified is not None:
-        return sniff_file(download.path, download.size, int(download.modified * 1e9))
-    if download.file is not None and download.file.seekable():
-        position = download.file.tell()
-        head = download.file.read(SNIFF_BYTES)
-        download.file.seek(position)
-        return sniff_buffer(head)
-    return None
 
 
 def _last_modified(download: Download, options: Options) -> int | None:
@@ -327,29 +294,10 @@ def _make_partial(response: DownloadResponse, ranges: list[ByteRange], size: int
         response.headers["Content-Range"] = ranges[0].content_range(size)
         response.headers["Content-Length"] = str(ranges[0].length)
         return list(ranges)
-    boundary = secrets.token_hex(16)
-    pieces = list(_multipart_pieces(ranges, size, response.headers["Content-Type"], boundary))
-    response.headers["Content-Type"] = f"multipart/byteranges; boundary={boundary}"
-    response.headers["Content-Length"] = str(
-        sum(len(p) if isinstance(p, bytes) else p.length for p in pieces)
-    )
+    content_type, pieces, length = multipart_byteranges(ranges, size, response.headers["Content-Type"])
+    response.headers["Content-Type"] = content_type
+    response.headers["Content-Length"] = str(length)
     return pieces
-
-
-def _multipart_pieces(
-    ranges: Iterable[ByteRange], size: int, content_type: str, boundary: str
-) -> Iterable[Piece]:
-    """RFC 9110 §14.6: each part has its own Content-Type and Content-Range."""
-    for index, byte_range in enumerate(ranges):
-        separator = "\r\n" if index else ""
-        head = (
-            f"{separator}--{boundary}\r\n"
-            f"Content-Type: {content_type}\r\n"
-            f"Content-Range: {byte_range.content_range(size)}\r\n\r\n"
-        )
-        yield head.encode("ascii")
-        yield byte_range
-    yield f"\r\n--{boundary}--\r\n".encode("ascii")
 
 
 def _attach_body(
@@ -359,7 +307,7 @@ def _attach_body(
         return response
     download = response.download
     is_async = isinstance(request, ASGIRequest)
-    file = download.file
+    file = download.open()
     if file is not None and download.size is not None:
         if is_async:
             response.streaming_content = aiter_pieces(file, pieces)

@@ -25,9 +25,9 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 
 from dlshortcuts import DownloadResponse, serve_generated, serve_path
+from dlshortcuts.async_shortcuts import respond_in_thread
 from dlshortcuts.bodies import TruncatedFileError, aiter_pieces
 from dlshortcuts.ranges import ByteRange
-from dlshortcuts.shortcuts import respond_in_thread
 from tests.app_servers import (
     SERVERS,
     fetch_head,

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from django.core.signals import request_finished
+from django.db import close_old_connections
 from django.http import HttpResponse, StreamingHttpResponse
 
 from dlshortcuts.inspection import close_response, handover_header, parse_disposition, read_body
@@ -62,3 +64,12 @@ def test_read_body_and_close() -> None:
     close_response(response)
     assert chunks.closed == 1
     assert read_body(HttpResponse(b"plain")) == b"plain"
+
+
+def test_close_response_leaves_close_old_connections_as_it_found_it() -> None:
+    # tests/conftest.py unhooks close_old_connections for every test.
+    close_response(HttpResponse())
+    assert not request_finished.disconnect(close_old_connections)
+    request_finished.connect(close_old_connections)
+    close_response(HttpResponse())
+    assert request_finished.disconnect(close_old_connections)
