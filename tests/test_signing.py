@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from asgiref.sync import async_to_sync, iscoroutinefunction
 from django.contrib.auth.models import AnonymousUser, User
+from django.core.files.storage import storages
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.test import AsyncClient, Client, RequestFactory
@@ -215,3 +216,16 @@ def test_stacks_with_optimized_download(rf: RequestFactory, files: Path, signatu
     url = signed_url(f"/files/{NAME}")
     assert_offloaded(stacked(rf.get(url)), backend="nginx", location=f"/_protected/{NAME}")
     forbidden(stacked(rf.get(f"/files/{NAME}")), INVALID)
+
+
+def test_signed_storage_behind_serve_storage(client: Client, files: Path, settings: SettingsWrapper) -> None:
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {
+            "BACKEND": "dlshortcuts.signing.SignedFileSystemStorage",
+            "OPTIONS": {"location": str(files), "base_url": "/private/", "expires_in": 600},
+        },
+    }
+    url = storages["private"].url(NAME)
+    assert_download(client.get(url), content=PDF, filename=NAME)
+    forbidden(client.get(url.split("?")[0]), INVALID)

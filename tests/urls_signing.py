@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.urls import path
 
-from dlshortcuts import aserve_path, serve_path
+from dlshortcuts import aserve_path, serve_path, serve_storage
 from dlshortcuts.signing import signature_required
 
 
@@ -25,4 +25,5 @@ urlpatterns = [
     path("files/<path:name>", files, name="signed-file"),
     path("async/<path:name>", async_files, name="async-signed-file"),
     path("media/<path:name>", files, name="signed-media"),
+    path("private/<path:name>", signature_required(serve_storage), {"storage": "private"}),
 ]
