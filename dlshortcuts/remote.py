@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import requests
-from django.core.handlers.asgi import ASGIRequest
 from django.http import Http404, HttpRequest
 from django.utils.http import parse_http_date_safe
 
@@ -32,7 +31,7 @@ from .remote_headers import (
     filename_from_url,
 )
 from .remote_policy import RefusedURLError, Timeout, check_url, url_origin
-from .responses import OFFLOAD_ATTRIBUTE, Offload
+from .responses import OFFLOAD_ATTRIBUTE, Offload, is_asgi
 
 __all__ = ["UpstreamError", "default_session", "redact_url", "resolve_url"]
 
@@ -240,7 +239,7 @@ def _describe(
         response.raw.drain_conn()
         response.close()
         return download
-    body = AsyncUpstreamBody if isinstance(request, ASGIRequest) else UpstreamBody
+    body = AsyncUpstreamBody if is_asgi(request) else UpstreamBody
     download.stream = body(response, redact_url(final_url))
     return download
 

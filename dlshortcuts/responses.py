@@ -39,7 +39,7 @@ from .options import Options
 from .ranges import ByteRange, RangeNotSatisfiable, if_range_matches, parse_range
 from .sniff import choose_content_type, is_active_content_type, with_charset
 
-__all__ = ["OFFLOAD_ATTRIBUTE", "DownloadResponse", "Offload", "build_response"]
+__all__ = ["OFFLOAD_ATTRIBUTE", "DownloadResponse", "Offload", "build_response", "is_asgi"]
 
 #: The request attribute where ``@optimized_download`` and its middleware leave
 #: their :class:`Offload` for the shortcuts called under them.
@@ -111,6 +111,14 @@ class Offload(Protocol):
         ...
 
 
+def is_asgi(request: HttpRequest) -> bool:
+    """Whether Django's ASGI handler will send the response, so its body must be async.
+
+    Django REST framework's ``Request`` wraps Django's as ``request._request``.
+    """
+    return isinstance(getattr(request, "_request", request), ASGIRequest)
+
+
 def build_response(request: HttpRequest, download: Download, options: Options) -> HttpResponseBase:
     """Answer ``request`` with ``download``: 200, 206, 304, 412 or 416.
 
@@ -142,7 +150,7 @@ def build_response(request: HttpRequest, download: Download, options: Options) -
 def _build(
     request: HttpRequest, download: Download, options: Options, offload: Offload | None
 ) -> HttpResponseBase:
-    is_async = isinstance(request, ASGIRequest)
+    is_async = is_asgi(request)
     # Under ASGI even an empty body must be an async iterator, or Django
     # warns and drains it through a thread (HEAD, empty files).
     response = DownloadResponse(download, streaming_content=empty_async() if is_async else ())
@@ -214,7 +222,7 @@ def _hand_over(
     for header, value in handover.items():
         response.headers[header] = value
     download.close()
-    if isinstance(request, ASGIRequest):
+    if is_asgi(request):
         # Django's ASGI handler warns about (and lists) a sync iterator.
         response.streaming_content = empty_async()
     return response
@@ -245,8 +253,10 @@ def _etag(download: Download, options: Options) -> str | None:
 def _requested_ranges(
     request: HttpRequest, size: int, *, etag: str | None, modified: int | None
 ) -> list[ByteRange] | None:
-    header = request.headers.get("Range")
-    if header is None or not if_range_matches(request.headers.get("If-Range"), etag, modified):
+    # META, not request.headers: the first use of request.headers copies
+    # every header of the request into a new mapping, on every request.
+    header = request.META.get("HTTP_RANGE")
+    if header is None or not if_range_matches(request.META.get("HTTP_IF_RANGE"), etag, modified):
         return None
     return parse_range(header, size)
 
@@ -306,7 +316,7 @@ def _attach_body(
     if request.method == "HEAD":
         return response
     download = response.download
-    is_async = isinstance(request, ASGIRequest)
+    is_async = is_asgi(request)
     file = download.open()
     if file is not None and download.size is not None:
         if is_async:
