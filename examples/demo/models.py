@@ -20,7 +20,9 @@ class Document(models.Model):
 
     title = models.CharField(max_length=200)
     file = models.FileField(upload_to="documents/")
-    uploaded_at = models.DateTimeField(auto_now_add=True)
+    # Set on every save, so a replaced file never keeps the old Last-Modified
+    # (serve_field's modified_field; a stale one would earn a wrong 304).
+    uploaded_at = models.DateTimeField(auto_now=True)
     # Only the owner may have it through the owner-filtered view; None: nobody's.
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE)
     filename = models.CharField(max_length=255, blank=True, help_text="The download name.")
