@@ -12,7 +12,9 @@ The proxied download fetches a URL of the demo itself with a real HTTP
 request, which the test client cannot answer; so the demo is also served on a
 free loopback port for the whole run, and a request marked ``"live": true``
 goes through the client with that address as its Host, which is where the
-view sends its upstream request.
+view sends its upstream request. A request with ``"signed": SECONDS`` has
+its path signed with :func:`dlshortcuts.signed_url` first, as the home page
+does.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from django.core.wsgi import get_wsgi_application
 from django.test import Client
 from django.test.utils import setup_test_environment
 
+from dlshortcuts import signed_url
 from dlshortcuts.remote import default_session
 
 # Seconds to wait for the live server's thread to stop.
@@ -61,6 +64,8 @@ def live_server(application: WSGIHandler) -> Iterator[str]:
 def respond(client: Client, request: dict[str, Any], live_host: str) -> dict[str, Any]:
     """Send one request; read the whole body and close the response."""
     method, path, headers = request["method"], request["path"], dict(request.get("headers", {}))
+    if request.get("signed"):
+        path = signed_url(path, expires_in=request["signed"])
     if request.get("live"):
         headers["Host"] = live_host
     if method == "POST":

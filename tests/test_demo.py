@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Mapping
@@ -79,6 +80,8 @@ REQUESTS: dict[str, dict[str, object]] = {
         "data": {"username": "demo", "password": "demo", "next": "/members/handbook.pdf"},
     },
     "handbook": {"method": "GET", "path": "/members/handbook.pdf"},
+    "shared": {"method": "GET", "path": "/shared/welcome.txt", "signed": 600},
+    "shared-unsigned": {"method": "GET", "path": "/shared/welcome.txt"},
     "my-document": {"method": "GET", "path": "/my/documents/2/"},
     "my-document-not-mine": {"method": "GET", "path": "/my/documents/1/"},
     "escape-root": {"method": "GET", "path": "/files/../members/handbook.pdf"},
@@ -113,7 +116,9 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Response]:
     }
 
 
-# Every download the home page offers (demo/catalog.py), in its order.
+# The signed link (its query string is made when the page is drawn).
+SIGNED = "/shared/welcome.txt"
+# Every other download the home page offers (demo/catalog.py), in its order.
 DOWNLOADS = [
     "/files/welcome.txt",
     NON_ASCII_URL,
@@ -151,13 +156,15 @@ def test_production_page_names_the_offload_of_each_download(demo: dict[str, Resp
     page = demo["production"]
     assert page.status == 200
     rows = [line.strip() for line in page.text.splitlines() if line.strip().startswith("<tr><td>")]
-    assert [row.split('"')[1] for row in rows] == DOWNLOADS
+    # The signed link's query string changes every time the page is drawn.
+    assert [row.split('"')[1].split("?")[0] for row in rows] == [*DOWNLOADS[:6], SIGNED, *DOWNLOADS[6:]]
     assert "<td>Offloaded: the web server sends the file on disk." in rows[0]
     assert "X-Sendfile</code> with the absolute path" in page.text
     assert "<td>None: generated content is not a file the web server can read" in rows[3]
-    assert "a location for MEDIA_ROOT is all it needs.</td>" in rows[6]
-    assert "redirect=True answers 302 to a presigned URL" in rows[9]
-    assert "<td>nginx: with a source_url location, @optimized_download answers X-Accel-Redirect" in rows[10]
+    assert "The signature is checked by Django before the handover.</td>" in rows[6]
+    assert "a location for MEDIA_ROOT is all it needs.</td>" in rows[7]
+    assert "redirect=True answers 302 to a presigned URL" in rows[10]
+    assert "<td>nginx: with a source_url location, @optimized_download answers X-Accel-Redirect" in rows[11]
 
 
 @pytest.mark.parametrize(
@@ -390,3 +397,19 @@ def test_what_is_not_offered_is_a_404(demo: dict[str, Response], name: str) -> N
 def test_owner_filtered_download_sends_anonymous_users_to_log_in(demo: dict[str, Response]) -> None:
     assert demo["my-document-anonymous"].status == 302
     assert demo["my-document-anonymous"].headers["Location"] == "/accounts/login/?next=/my/documents/2/"
+
+
+def test_home_page_links_a_signed_link(demo: dict[str, Response]) -> None:
+    assert re.search(rf'href="{re.escape(SIGNED)}\?expires=[0-9]+&amp;signature=[^"]+"', demo["home"].text)
+
+
+def test_signed_link_serves_the_file_to_anyone_holding_it(demo: dict[str, Response]) -> None:
+    assert demo["shared"].status == 200
+    assert demo["shared"].body == WELCOME
+    assert demo["shared"].headers["Content-Disposition"] == 'attachment; filename="welcome.txt"'
+
+
+def test_unsigned_link_is_403_saying_why(demo: dict[str, Response]) -> None:
+    # Expiry itself is tested in tests/test_signing.py, with a clock that moves.
+    assert demo["shared-unsigned"].status == 403
+    assert "not valid" in demo["shared-unsigned"].text

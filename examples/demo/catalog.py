@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 from django.urls import reverse
 
+from dlshortcuts import signed_url
+
 from .samples import NON_ASCII_NAME
 
 
@@ -27,6 +29,7 @@ class Link:
     :ivar production: which web-server offload would send it in production.
     :ivar login_required: true when only the demo user may have it.
     :ivar inline: true when the browser shows it rather than saving it.
+    :ivar signed: true when the link carries a signature that expires.
     """
 
     title: str
@@ -37,11 +40,17 @@ class Link:
     url_kwargs: Mapping[str, str] = field(default_factory=dict)
     login_required: bool = False
     inline: bool = False
+    signed: bool = False
 
     @property
     def url(self) -> str:
-        return reverse(self.url_name, kwargs=dict(self.url_kwargs))
+        url = reverse(self.url_name, kwargs=dict(self.url_kwargs))
+        # Signed each time the page is drawn, so the link is always fresh.
+        return signed_url(url, expires_in=SIGNED_LINK_SECONDS) if self.signed else url
 
+
+#: How long a signed link on the home page works.
+SIGNED_LINK_SECONDS = 600
 
 FILE_ON_DISK = "Offloaded: the web server sends the file on disk."
 
@@ -103,6 +112,17 @@ LINKS = [
         production=FILE_ON_DISK + " The view still runs first, so the login check stays in Django; "
         "only the bytes are handed over.",
         login_required=True,
+    ),
+    Link(
+        title="A signed link that expires in 10 minutes",
+        url_name="shared",
+        url_kwargs={"path": "welcome.txt"},
+        code='path("shared/<path:path>", signature_required(serve_path), {"root": PRIVATE_ROOT / "files"})\n'
+        "# the page links signed_url(reverse(...), expires_in=600)",
+        shows="Anyone holding the link may download until it expires, without logging in; "
+        "change one character of it, or wait ten minutes, and the answer is a 403 saying why.",
+        production=FILE_ON_DISK + " The signature is checked by Django before the handover.",
+        signed=True,
     ),
     Link(
         title="A document from the database",

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from dlshortcuts import serve_field, serve_generated, serve_path, serve_storage
+from dlshortcuts import serve_field, serve_generated, serve_path, serve_storage, signature_required
 
 from . import views
 from .models import Document
@@ -28,6 +28,12 @@ urlpatterns = [
         name="orders-csv",
     ),
     path("members/handbook.pdf", views.handbook, name="handbook"),
+    path(
+        "shared/<path:path>",
+        signature_required(serve_path),
+        {"root": settings.PRIVATE_ROOT / "files"},
+        name="shared",
+    ),
     # Documents with an owner are only for that owner (views.my_document).
     path(
         "documents/<int:pk>/",
