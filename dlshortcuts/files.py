@@ -10,7 +10,7 @@ from django.http import Http404
 
 from .download import Download
 
-__all__ = ["open_file", "resolve_under_root"]
+__all__ = ["open_file", "real_root_holding", "resolve_under_root"]
 
 # O_NONBLOCK: opening a FIFO someone planted under the root must not hang the
 # worker (it has no effect on regular files). O_NOCTTY: a terminal device
@@ -36,9 +36,25 @@ def resolve_under_root(root: str | os.PathLike[str], path: str | os.PathLike[str
         raise Http404("No such file.")
     base = os.fspath(root)
     target = os.path.realpath(os.path.join(base, relative))
-    if not (_fast_inside(target, base) or _inside(target, os.path.realpath(base))):
+    if real_root_holding(target, base) is None:
         raise Http404("No such file.")
     return target
+
+
+def real_root_holding(target: str, root: str | os.PathLike[str]) -> str | None:
+    """``root``'s real path if the real path ``target`` lies strictly below it, else None.
+
+    ``root`` is resolved only when it has to be: realpath() costs one lstat
+    per component, on every request.
+
+    :param target: a path already resolved with :func:`os.path.realpath`.
+    :param root: the directory it must lie in, as configured.
+    """
+    spelt = os.fspath(root)
+    if _fast_inside(target, spelt):
+        return os.path.normpath(spelt)
+    real = os.path.realpath(spelt)
+    return real if _inside(target, real) else None
 
 
 def _inside(target: str, directory: str) -> bool:

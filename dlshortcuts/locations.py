@@ -19,6 +19,7 @@ from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.storage import Storage, storages
 
 from .download import Download
+from .files import real_root_holding
 
 __all__ = [
     "LOCATION_KEYS",
@@ -89,19 +90,25 @@ class Location:
         )
 
     @property
-    def local_root(self) -> str | None:
-        """The directory on disk behind this location, resolved, when there is one.
+    def disk_root(self) -> str | None:
+        """The directory on disk behind this location, as configured, when there is one.
 
         A ``storage`` location has one when its storage keeps files on local
         disk (it has a ``location``, like ``FileSystemStorage``).
         """
         if self.root is not None:
-            return os.path.realpath(self.root)
+            return self.root
         if self.storage is not None:
             directory = getattr(storage_of(self), "location", None)
             if isinstance(directory, (str, os.PathLike)):
-                return os.path.realpath(directory)
+                return os.fspath(directory)
         return None
+
+    @property
+    def local_root(self) -> str | None:
+        """:attr:`disk_root`, resolved."""
+        root = self.disk_root
+        return None if root is None else os.path.realpath(root)
 
 
 def parse_locations(entries: Iterable[Location | Mapping[str, Any]]) -> tuple[Location, ...]:
@@ -180,24 +187,20 @@ def _match(location: Location, download: Download, path: str | None) -> Target |
         return _target(location, unquote(rest), None, query)
     # ==, not is: default_storage is a lazy proxy that compares equal to the
     # instance it wraps.
-    root = location.local_root
+    disk_root = location.disk_root
     if (
         location.storage is not None
         and download.name is not None
         and storage_of(location) == download.storage
     ):
         # A symlink in a local storage must not lead the web server outside it.
-        if path is not None and root is not None and not _inside(root, path):
+        if path is not None and disk_root is not None and real_root_holding(path, disk_root) is None:
             return None
         return _target(location, download.name.replace(os.sep, "/"), path)
-    if root is None or path is None or not _inside(root, path):
+    root = None if disk_root is None or path is None else real_root_holding(path, disk_root)
+    if root is None or path is None:
         return None
     return _target(location, os.path.relpath(path, root).replace(os.sep, "/"), path)
-
-
-def _inside(root: str, path: str) -> bool:
-    """Whether the resolved ``path`` lies strictly below the resolved ``root``."""
-    return path != root and os.path.commonpath([root, path]) == root
 
 
 def _target(location: Location, relative: str, path: str | None, query: str = "") -> Target | None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.http import Http404
 
-from dlshortcuts.files import open_file, resolve_under_root
+from dlshortcuts.files import open_file, real_root_holding, resolve_under_root
 
 
 @pytest.fixture
@@ -64,3 +64,16 @@ def test_open_file_describes_it_from_fstat(root: Path) -> None:
 def test_open_file_refuses_what_is_not_a_regular_file(root: Path, name: str) -> None:
     with pytest.raises(Http404, match=r"^No such file\.$"):
         open_file(os.path.join(root, name))
+
+
+def test_real_root_holding_resolves_a_symlinked_root_only_when_it_must(tmp_path: Path) -> None:
+    real = tmp_path / "real"
+    (real / "sub").mkdir(parents=True)
+    (tmp_path / "link").symlink_to(real)
+    target = os.path.realpath(real / "sub" / "f.txt")
+    assert real_root_holding(target, str(real)) == str(real)
+    assert real_root_holding(target, str(tmp_path / "link")) == str(real)
+    assert real_root_holding(target, f"{tmp_path}/link/../real") == str(real)
+    assert real_root_holding(target, str(real / "sub" / "f.txt")) is None
+    assert real_root_holding(str(tmp_path / "realm" / "f.txt"), str(real)) is None
+    assert real_root_holding(str(real), str(real)) is None
