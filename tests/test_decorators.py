@@ -545,7 +545,7 @@ async def test_bare_decorator_on_async_view(
         ),
     ],
 )
-def test_sniffing_on_offloaded_files(  # noqa: PLR0917
+def test_sniffing_on_offloaded_files(
     rf: RequestFactory,
     private: Path,
     name: str,
