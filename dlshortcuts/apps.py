@@ -7,12 +7,17 @@ from django.core import checks
 
 
 class DlshortcutsConfig(AppConfig):
-    """``dlshortcuts`` in ``INSTALLED_APPS``: its checks run at ``manage.py check``."""
+    """``dlshortcuts`` in ``INSTALLED_APPS``: its ``ready()`` registers the checks."""
 
     name = "dlshortcuts"
     verbose_name = "dlshortcuts"
 
     def ready(self) -> None:
-        from .checks import check_offload_settings  # noqa: PLC0415 - settings are ready only now
+        # Imported once apps are ready: the checks read settings.
+        from .checks import check_offload_settings  # noqa: PLC0415
+        from .remote_checks import check_url_settings  # noqa: PLC0415
+        from .storage_checks import check_storage_urls  # noqa: PLC0415
 
         checks.register(check_offload_settings)
+        checks.register(check_url_settings)
+        checks.register(check_storage_urls, checks.Tags.urls)

@@ -27,6 +27,7 @@ __all__ = [
     "TruncatedFileError",
     "aiter_pieces",
     "aiter_stream",
+    "announce_range",
     "empty_async",
     "has_fileno",
     "iter_pieces",
@@ -44,6 +45,18 @@ Piece = bytes | ByteRange
 
 class TruncatedFileError(OSError):
     """The file ended before the promised Content-Length: the connection must be cut."""
+
+
+def announce_range(file: IO[bytes], byte_range: ByteRange) -> None:
+    """Tell ``file`` which bytes are about to be read front to back, if it cares.
+
+    A remote object (an S3 key) turns the announcement into one ranged
+    request for the whole range instead of one request per block; a file on
+    disk has no ``will_read`` and is left alone.
+    """
+    will_read = getattr(file, "will_read", None)
+    if will_read is not None:
+        will_read(byte_range.start, byte_range.stop)
 
 
 def _read_exactly(file: IO[bytes], position: int, size: int) -> bytes:
@@ -76,6 +89,7 @@ class FileSlice:
         self._position = byte_range.start
         self.block_size = block_size
         file.seek(byte_range.start)
+        announce_range(file, byte_range)
 
     def fileno(self) -> int:
         """The file's descriptor, for ``sendfile(2)``."""
@@ -107,13 +121,8 @@ class FileSlice:
         when the response is closed makes the server drop the connection
         instead, so the client knows the body is short (RFC 9112 §8).
         """
-        if self._file.closed:
-            return
-        try:
-            size = os.fstat(self._file.fileno()).st_size
-        except OSError:  # io.UnsupportedOperation: bytes in memory, nothing to sendfile
-            return
-        if size < self._range.stop:
+        # Only files with a descriptor become a FileSlice (see has_fileno).
+        if not self._file.closed and os.fstat(self._file.fileno()).st_size < self._range.stop:
             raise TruncatedFileError("the file shrank while it was being served")
 
     def close(self) -> None:
@@ -145,6 +154,7 @@ def iter_pieces(file: IO[bytes], pieces: Iterable[Piece]) -> Iterator[bytes]:
         if isinstance(piece, bytes):
             yield piece
         else:
+            announce_range(file, piece)
             for position, size in _blocks(piece, BLOCK_SIZE):
                 yield _read_exactly(file, position, size)
 
@@ -156,6 +166,7 @@ async def aiter_pieces(file: IO[bytes], pieces: Iterable[Piece]) -> AsyncIterato
             if isinstance(piece, bytes):
                 yield piece
             else:
+                announce_range(file, piece)
                 for position, size in _blocks(piece, ASYNC_BLOCK_SIZE):
                     yield await asyncio.to_thread(_read_exactly, file, position, size)
     except Exception:

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.conf import settings
 
-__all__ = ["conf"]
+__all__ = ["Settings", "conf"]
 
 
 class Settings:
@@ -64,6 +64,29 @@ class Settings:
     def CHARSET(self) -> str | None:
         """nginx ``X-Accel-Charset``."""
         value: str | None = self._values.get("CHARSET")
+        return value
+
+    # serve_url (dlshortcuts.remote).
+
+    #: The keys read by serve_url, for the unknown-key check.
+    URL_KEYS = frozenset({"URL_ALLOWED_HOSTS", "URL_MAX_REDIRECTS", "URL_TIMEOUT"})
+
+    @property
+    def URL_ALLOWED_HOSTS(self) -> Sequence[str] | None:
+        """Host names serve_url may fetch from (Django's ``ALLOWED_HOSTS`` syntax); None: any."""
+        value: Sequence[str] | None = self._values.get("URL_ALLOWED_HOSTS")
+        return value
+
+    @property
+    def URL_MAX_REDIRECTS(self) -> int:
+        """How many redirects serve_url follows before answering 502."""
+        value: int = self._values.get("URL_MAX_REDIRECTS", 5)
+        return value
+
+    @property
+    def URL_TIMEOUT(self) -> float | tuple[float, float]:
+        """Seconds to connect and to wait for each read: one number for both, or ``(connect, read)``."""
+        value: float | tuple[float, float] = self._values.get("URL_TIMEOUT", (5.0, 30.0))
         return value
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterable, Iterable
+from collections.abc import AsyncIterable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING
 
@@ -33,7 +33,17 @@ class Download:
     :ivar name: the file's name inside ``storage``.
     :ivar url: the remote URL the bytes come from.
     :ivar file: an open, seekable binary file (owned: the response closes it).
+    :ivar opener: opens ``file`` when a body is about to be sent, for sources
+        whose metadata is known without opening them (a model's fields): a
+        HEAD or a 304 then never opens the file. It may raise ``Http404``.
     :ivar stream: a one-shot iterable or async iterable of bytes or str.
+    :ivar status: set when the source has already answered this request
+        itself: an upstream server that was sent its Range and conditional
+        headers (200, 206, 304 or 416). The engine then sends that answer
+        instead of evaluating the request a second time.
+    :ivar headers: header fields of the source's own answer that pass
+        through as they are (Content-Range, Content-Encoding ...): they win
+        over the computed ones, the caller's ``headers`` option wins over them.
     """
 
     filename: str
@@ -46,12 +56,22 @@ class Download:
     name: str | None = None
     url: str | None = None
     file: IO[bytes] | None = field(default=None, repr=False)
+    opener: Callable[[], IO[bytes]] | None = field(default=None, repr=False)
     stream: Iterable[bytes | str] | AsyncIterable[bytes | str] | None = field(default=None, repr=False)
+    status: int | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def generated(self) -> bool:
         """True for content made by the application (never offloaded to a proxy)."""
         return self.path is None and self.storage is None and self.url is None
+
+    def open(self) -> IO[bytes] | None:
+        """The file, opened through :attr:`opener` on first use; None for streams."""
+        if self.file is None and self.opener is not None:
+            self.file = self.opener()
+            self.opener = None
+        return self.file
 
     def close(self) -> None:
         """Release the open file or stream, if any (safe to call twice)."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import calendar
 import dataclasses
 import datetime
+import itertools
 import secrets
 from collections.abc import AsyncIterator, Iterable, Mapping
 from typing import Any, Protocol
@@ -46,6 +47,7 @@ OFFLOAD_ATTRIBUTE = "dlshortcuts_offload"
 
 _DEFAULT_CONTENT_TYPE = "application/octet-stream"
 _RANGE_METHODS = frozenset({"GET", "HEAD"})
+# RFC 9110 §15.4.5: what a 304 keeps of the 200 it stands for (Django's list).
 _NOT_MODIFIED_HEADERS = (
     "Cache-Control",
     "Content-Location",
@@ -164,15 +166,18 @@ def _build(
     etag = _etag(download, options)
     if etag is not None:
         response.headers["ETag"] = etag
-    rangeable = options.ranges and download.file is not None and download.size is not None
+    seekable = download.file is not None or download.opener is not None
+    rangeable = options.ranges and seekable and download.size is not None
     response.headers["Accept-Ranges"] = "bytes" if rangeable else "none"
     if download.size is not None:
         response.headers["Content-Length"] = str(download.size)
-    for header, value in options.headers.items():
+    for header, value in itertools.chain(download.headers.items(), options.headers.items()):
         response.headers[header] = value
     handover = None if offload is None else offload.headers(download, content_type)
     if handover is not None:
         return _hand_over(request, response, download, handover)
+    if download.status is not None:
+        return _relay(request, response, download, options)
 
     outcome = evaluate_preconditions(
         request.method or "GET", request.headers, etag=response.get("ETag"), last_modified=modified
@@ -225,7 +230,7 @@ def _content_type(download: Download, options: Options) -> tuple[str, bool]:
         return options.content_type, False
     named = download.content_type or guess_content_type(options.filename or download.filename)
     if options.sniff or (options.sniff is None and named is None):
-        sniffed = _sniff(download)
+        sniffed = _sniff(download, force=bool(options.sniff))
         if sniffed is not None:
             return sniffed, True
     return named or _DEFAULT_CONTENT_TYPE, False
@@ -238,7 +243,13 @@ def _with_charset(content_type: str, charset: str | None) -> str:
     return content_type
 
 
-def _sniff(download: Download) -> str | None:
+def _sniff(download: Download, *, force: bool) -> str | None:
+    if download.path is None and download.storage is not None:
+        # A remote storage's file: reading its head costs a request (a GET
+        # on S3, even for HEAD), so only when sniffing is asked for.
+        if not force:
+            return None
+        download.open()
     if download.path is not None and download.size is not None and download.modified is not None:
         return sniff_file(download.path, download.size, int(download.modified * 1e9))
     if download.file is not None and download.file.seekable():
@@ -280,6 +291,24 @@ def _requested_ranges(
     return parse_range(header, size)
 
 
+def _relay(
+    request: HttpRequest, response: DownloadResponse, download: Download, options: Options
+) -> HttpResponseBase:
+    """Send the answer the source already gave, without evaluating the request again.
+
+    An upstream server that was sent the request's Range and conditional
+    headers evaluated them against its own representation (RFC 9110 §13.2.1,
+    §14.2): a second evaluation here could only contradict it.
+    """
+    if download.status == 304:
+        return _not_modified(response)
+    if download.status == 416:
+        return _not_satisfiable(download.size)
+    assert download.status is not None
+    response.status_code = download.status
+    return _attach_body(request, response, [], options)
+
+
 def _not_modified(response: DownloadResponse) -> HttpResponseNotModified:
     """RFC 9110 §15.4.5: a 304 carries the validators and caching headers, no body headers."""
     not_modified = HttpResponseNotModified()
@@ -289,10 +318,11 @@ def _not_modified(response: DownloadResponse) -> HttpResponseNotModified:
     return not_modified
 
 
-def _not_satisfiable(size: int) -> HttpResponse:
-    # RFC 9110 §15.5.17: the current length, so the client can retry.
+def _not_satisfiable(size: int | None) -> HttpResponse:
+    # RFC 9110 §15.5.17: the current length, so the client can retry (when known).
     response = HttpResponse(status=416)
-    response.headers["Content-Range"] = f"bytes */{size}"
+    if size is not None:
+        response.headers["Content-Range"] = f"bytes */{size}"
     response.headers["Accept-Ranges"] = "bytes"
     return response
 
@@ -336,7 +366,7 @@ def _attach_body(
         return response
     download = response.download
     is_async = isinstance(request, ASGIRequest)
-    file = download.file
+    file = download.open()
     if file is not None and download.size is not None:
         if is_async:
             response.streaming_content = aiter_pieces(file, pieces)

@@ -3,33 +3,46 @@
 Each resolves its source into a :class:`~dlshortcuts.download.Download` and
 hands it to the one response engine. Each also works as a view in
 ``urlpatterns``, its options given as the third argument of ``path()``.
-The ``a``-prefixed twins are for async views: they do their blocking work
-(opening files, database and storage calls) in a worker thread.
+The ``a``-prefixed twins for async views are in
+:mod:`dlshortcuts.async_shortcuts`.
 """
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import os
-from collections.abc import Callable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from asgiref.sync import sync_to_async
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 
+from .conf import conf
+from .fields import MetadataFields, find_field_file, resolve_field
 from .files import open_file, resolve_under_root
 from .generated import call_content, resolve_content
 from .options import Options
+from .remote import UpstreamError, default_session, resolve_url
+from .remote_policy import forwarded_names, hosts_list, max_redirects_count, timeout_pair
 from .responses import build_response
+from .storages import get_storage, redirect_to_storage, resolve_storage
 
 if TYPE_CHECKING:
+    import requests
+    from django.core.files.storage import Storage
+    from django.db import models
+    from django.db.models.fields.files import FieldFile
     from typing_extensions import Unpack
 
     from .options import DownloadOptions
 
-__all__ = ["aserve_generated", "aserve_path", "serve_generated", "serve_path"]
+__all__ = [
+    "serve_field",
+    "serve_generated",
+    "serve_path",
+    "serve_storage",
+    "serve_url",
+]
 
 
 def serve_path(
@@ -60,6 +73,103 @@ def serve_path(
     target = path if root is None else resolve_under_root(root, path)
     # The name asked for, not the one a symlink resolves to ("latest.tar.gz").
     return build_response(request, open_file(target, os.path.basename(os.fspath(path))), checked)
+
+
+def serve_storage(
+    request: HttpRequest,
+    name: str,
+    *,
+    storage: Storage | str | None = None,
+    redirect: bool = False,
+    **options: Unpack[DownloadOptions],
+) -> HttpResponseBase:
+    """Serve the file ``name`` from a Django storage.
+
+    A storage whose files are on disk (``FileSystemStorage``) is served like
+    :func:`serve_path`, zero-copy under WSGI. Any other storage is streamed
+    block by block; S3 objects with ranged GETs, so the first byte leaves
+    before the object is fetched and memory stays flat.
+
+    :param request: the current request.
+    :param name: the name inside the storage, typically from the URL
+        (``<path:name>``); absolute names and ``..`` answer 404.
+    :param storage: a Storage instance, an alias from ``settings.STORAGES``,
+        or None for ``default_storage``.
+    :param redirect: answer 302 to ``storage.url(name)`` instead of streaming
+        (for S3, a presigned URL carrying the download name and type).
+    :param options: the common options (see :func:`serve_path`).
+    :raises Http404: when the file is missing or the name is suspicious.
+    """
+    checked = Options.from_kwargs("serve_storage", dict(options))
+    resolved = get_storage(storage)
+    if redirect:
+        return redirect_to_storage(resolved, name, checked)
+    return build_response(request, resolve_storage(resolved, name, filename=checked.filename), checked)
+
+
+def serve_field(
+    request: HttpRequest,
+    field_file: FieldFile | None = None,
+    *,
+    instance: models.Model | None = None,
+    model: type[models.Model] | None = None,
+    queryset: models.QuerySet[Any] | None = None,
+    field: str = "file",
+    filename_field: str | None = None,
+    size_field: str | None = None,
+    content_type_field: str | None = None,
+    modified_field: str | None = None,
+    charset_field: str | None = None,
+    encoding_field: str | None = None,
+    **lookups_and_options: Any,
+) -> HttpResponseBase:
+    """Serve the file in a model's FileField (or ImageField).
+
+    Give the file one of three ways: ``field_file`` itself
+    (``document.file``), an ``instance`` and the ``field`` name, or a
+    ``model`` / ``queryset`` with lookups (the URL kwargs, such as ``pk``,
+    ``slug`` or ``uuid``). A filtered queryset limits downloads to the
+    objects a user may see.
+
+    :param request: the current request.
+    :param field_file: the FieldFile to serve.
+    :param instance: a model instance holding the file in ``field``.
+    :param model: the model to look the object up in, by the lookups.
+    :param queryset: the objects to look the object up in (takes precedence
+        over ``model``), by the lookups.
+    :param field: the FileField's name (default ``"file"``).
+    :param filename_field: attribute holding the download name.
+    :param size_field: attribute holding the size in bytes (no ``storage.size()``).
+    :param content_type_field: attribute holding the MIME type.
+    :param modified_field: attribute holding the modification time (no
+        ``storage.get_modified_time()``); with ``size_field`` too, a HEAD or
+        a 304 makes no storage call.
+    :param charset_field: attribute holding the charset of a text file.
+    :param encoding_field: attribute holding the Content-Encoding (``gzip``).
+    :param lookups_and_options: the common options (see :func:`serve_path`);
+        any other keyword is a lookup.
+    :raises Http404: unknown object, empty field, or file missing from its storage.
+    :raises ImproperlyConfigured: when ``field`` is not a FileField.
+    """
+    options = Options.take(lookups_and_options)
+    found = find_field_file(
+        field_file,
+        instance=instance,
+        model=model,
+        queryset=queryset,
+        field=field,
+        lookups=lookups_and_options,
+    )
+    metadata = MetadataFields(
+        filename=filename_field,
+        size=size_field,
+        content_type=content_type_field,
+        modified=modified_field,
+        charset=charset_field,
+        encoding=encoding_field,
+    )
+    download, options = resolve_field(found, metadata, options)
+    return build_response(request, download, options)
 
 
 def serve_generated(
@@ -94,52 +204,65 @@ def serve_generated(
     return build_response(request, download, options)
 
 
-async def aserve_path(
+def serve_url(
     request: HttpRequest,
-    path: str | os.PathLike[str],
+    url: str,
     *,
-    root: str | os.PathLike[str] | None = None,
+    session: requests.Session | None = None,
+    timeout: float | tuple[float, float] | None = None,
+    allowed_hosts: Sequence[str] | None = None,
+    forward_headers: Iterable[str] | None = None,
     **options: Unpack[DownloadOptions],
 ) -> HttpResponseBase:
-    """Async twin of :func:`serve_path` for ``async def`` views; same arguments."""
-    return await respond_in_thread(serve_path, request, path, root=root, **options)
+    """Stream a remote file through requests, relaying the upstream's answer.
 
+    The client's Range, If-Range, If-None-Match, If-Modified-Since and
+    Accept-Encoding go upstream; its 200, 206, 304 or 416 comes back with
+    its Content-Type, Content-Length, Content-Range, Accept-Ranges, ETag,
+    Last-Modified and Content-Encoding, the body as raw bytes (never
+    decoded) in 64 KiB blocks. HEAD is sent upstream as HEAD.
 
-async def respond_in_thread(
-    shortcut: Callable[..., HttpResponseBase], *args: Any, **kwargs: Any
-) -> HttpResponseBase:
-    """Run a blocking shortcut in a worker thread, for an async twin.
+    .. warning:: A URL built from client input can make the server fetch
+       internal addresses (server-side request forgery): set
+       ``allowed_hosts`` or the ``URL_ALLOWED_HOSTS`` setting.
 
-    When the client leaves before the response is ready, Django's ASGI
-    handler cancels the view; the thread still finishes and makes a
-    response nobody will close. It is closed here instead (its file or
-    connection released at once, not left to the garbage collector).
-
-    :param shortcut: the sync shortcut; ``args`` and ``kwargs`` are its arguments.
+    :param request: the current request.
+    :param url: an absolute http or https URL.
+    :param session: the requests session to use (default: one pooled
+        session per process, see :func:`dlshortcuts.remote.default_session`).
+    :param timeout: seconds to connect and to wait for each read, one
+        number or a ``(connect, read)`` pair (default: the ``URL_TIMEOUT``
+        setting).
+    :param allowed_hosts: the hosts ``url`` and every redirect may name, in
+        Django's ``ALLOWED_HOSTS`` syntax (default: the ``URL_ALLOWED_HOSTS``
+        setting; None there allows any host). A refused ``url`` answers 404
+        without any request being made; a refused redirect answers 502.
+    :param forward_headers: more request fields to send upstream, such as
+        ``["Authorization"]``; dropped when a redirect leaves the origin.
+    :param options: the common options; the download name defaults to the
+        upstream's Content-Disposition name, else the URL's last segment.
+    :returns: the relayed download; an empty 504 when the upstream times
+        out before answering, an empty 502 for any other upstream failure.
+    :raises Http404: when ``url`` is refused (no request is made) or the
+        upstream answers 404 or 410.
+    :raises TypeError: for a non-string ``url`` or a malformed argument.
+    :raises ValueError: for a ``forward_headers`` name that may not be
+        forwarded.
     """
-    task = asyncio.ensure_future(sync_to_async(shortcut, thread_sensitive=False)(*args, **kwargs))
+    if not isinstance(url, str):
+        raise TypeError(f"serve_url() url must be a str such as 'https://example.com/a.pdf', not {url!r}")
+    checked = Options.from_kwargs("serve_url", dict(options))
     try:
-        return await asyncio.shield(task)
-    except asyncio.CancelledError:
-        task.add_done_callback(_close_response)
-        raise
-
-
-def _close_response(task: asyncio.Future[HttpResponseBase]) -> None:
-    if not task.cancelled() and task.exception() is None:
-        task.result().close()
-
-
-async def aserve_generated(
-    request: HttpRequest,
-    content: Any,
-    *,
-    filename: str,
-    size: int | None = None,
-    **options_and_url_kwargs: Any,
-) -> HttpResponseBase:
-    """Async twin of :func:`serve_generated`; a callable ``content`` runs in
-    Django's thread-sensitive executor, so it may use the ORM."""
-    return await sync_to_async(serve_generated)(
-        request, content, filename=filename, size=size, **options_and_url_kwargs
-    )
+        download = resolve_url(
+            request,
+            url,
+            session=default_session() if session is None else session,
+            timeout=timeout_pair(conf.URL_TIMEOUT if timeout is None else timeout),
+            allowed_hosts=hosts_list(conf.URL_ALLOWED_HOSTS if allowed_hosts is None else allowed_hosts),
+            max_redirects=max_redirects_count(conf.URL_MAX_REDIRECTS),
+            forward_headers=forwarded_names(forward_headers),
+            ranges=checked.ranges,
+        )
+    except UpstreamError as error:
+        return HttpResponse(status=error.status)
+    return build_response(request, download, checked)

@@ -25,9 +25,9 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 
 from dlshortcuts import DownloadResponse, serve_generated, serve_path
+from dlshortcuts.async_shortcuts import respond_in_thread
 from dlshortcuts.bodies import TruncatedFileError, aiter_pieces
 from dlshortcuts.ranges import ByteRange
-from dlshortcuts.shortcuts import respond_in_thread
 from tests.app_servers import (
     SERVERS,
     fetch_head,
@@ -83,8 +83,8 @@ def test_closing_a_response_whose_file_shrank_raises_and_closes_it(
 def test_closing_a_response_from_memory_checks_nothing(rf: RequestFactory) -> None:
     response = serve_generated(rf.get("/"), b"generated", filename="g.bin")
     assert isinstance(response, DownloadResponse)
-    assert response.file_to_stream is not None
-    response.close()  # a BytesIO has no descriptor to fstat: nothing is raised
+    assert response.file_to_stream is None  # no descriptor: never the sendfile path
+    response.close()
     assert response.download.file is not None
     assert response.download.file.closed
 

@@ -47,8 +47,12 @@ def write_samples(root: Path) -> list[Path]:
 
 
 def large_file() -> Iterable[bytes]:
-    """LARGE_FILE_SIZE bytes in 1 MiB blocks: byte ``i`` is ``i % 256``."""
-    block = bytes(range(256)) * 4096
+    """LARGE_FILE_SIZE bytes in 1 MiB blocks: byte ``i`` is ``(i + 128) % 256``.
+
+    Starting at 0x80 rather than 0x00 keeps libmagic from reading the
+    ``00 01 02`` header of a TGA image into a ``.bin`` that names no format.
+    """
+    block = (bytes(range(128, 256)) + bytes(range(128))) * 4096
     return (block for _ in range(LARGE_FILE_SIZE // len(block)))
 
 

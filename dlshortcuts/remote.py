@@ -1,0 +1,227 @@
+"""Remote files: fetch a URL with requests and describe the answer as a Download.
+
+The client's Range and conditional fields go upstream, so the upstream's
+200 / 206 / 304 / 416 is relayed as it is (``Download.status``); the engine
+adds the headers it alone builds. Every failure is mapped to a status
+before any byte reaches the client, and the upstream connection is closed
+on every path.
+"""
+
+from __future__ import annotations
+
+import http.cookiejar
+import logging
+import threading
+from collections.abc import Sequence
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+import requests
+from django.core.handlers.asgi import ASGIRequest
+from django.http import Http404, HttpRequest
+from django.utils.http import parse_http_date_safe
+
+from .disposition import FALLBACK_FILENAME
+from .download import Download
+from .remote_bodies import AsyncUpstreamBody, UpstreamBody
+from .remote_headers import (
+    CONDITIONAL_HEADERS,
+    RANGE_HEADERS,
+    RELAYED_HEADERS,
+    end_to_end,
+    filename_from_disposition,
+    filename_from_url,
+)
+from .remote_policy import RefusedURLError, Timeout, check_url, url_origin
+
+__all__ = ["UpstreamError", "default_session", "redact_url", "resolve_url"]
+
+logger = logging.getLogger(__name__)
+
+#: Upstream answers relayed to the client; RFC 9110 §15.
+RELAYED_STATUSES = frozenset({200, 206, 304, 416})
+#: Upstream answers that mean the file does not exist.
+MISSING_STATUSES = frozenset({404, 410})
+#: Redirects followed (when their Location is allowed); RFC 9110 §15.4.
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+# Request fields that carry credentials: dropped when a redirect leaves the
+# origin they were meant for, as requests itself does.
+_CREDENTIALS = ("Authorization", "Cookie", "Proxy-Authorization")
+
+_session: requests.Session | None = None
+_session_lock = threading.Lock()
+
+
+class UpstreamError(Exception):
+    """The upstream could not deliver: answered with ``status`` (502 or 504)."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(status)
+        self.status = status
+
+
+def default_session() -> requests.Session:
+    """The process-wide session serve_url uses when it is given none.
+
+    Created on first use (so after a server has forked its workers), never
+    changed afterwards, and safe to share between threads: its connection
+    pool is urllib3's, which is thread-safe, it stores no cookie (an
+    upstream's cookie must never reach another user's request), and it
+    ignores the environment (proxies, ``.netrc`` credentials): pass your own
+    ``session`` for those.
+    """
+    global _session  # noqa: PLW0603 - one pool per process, created lazily
+    with _session_lock:
+        if _session is None:
+            session = requests.Session()
+            session.trust_env = False
+            session.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
+            adapter = requests.adapters.HTTPAdapter(pool_connections=16, pool_maxsize=32)
+            session.mount("http://", adapter)
+            session.mount("https://", adapter)
+            _session = session
+        return _session
+
+
+def redact_url(url: str) -> str:
+    """``url`` without credentials, query or fragment, which may hold secrets, for logs."""
+    parts = urlsplit(url)
+    netloc = parts.netloc.rpartition("@")[2]
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+
+def resolve_url(
+    request: HttpRequest,
+    url: str,
+    *,
+    session: requests.Session,
+    timeout: Timeout,
+    allowed_hosts: Sequence[str] | None,
+    max_redirects: int,
+    forward_headers: Sequence[str],
+    ranges: bool,
+) -> Download:
+    """Fetch ``url`` for ``request`` and describe the upstream's answer.
+
+    :param request: the client's request: GET or HEAD upstream as it asks
+        (any other method fetches with GET); its Range (when ``ranges``),
+        conditional and Accept-Encoding fields and those named in
+        ``forward_headers`` are sent along.
+    :raises Http404: when ``url`` is refused (nothing is sent) or the
+        upstream answers 404 or 410.
+    :raises UpstreamError: 502 or 504 for every other failure.
+    """
+    method = "HEAD" if request.method == "HEAD" else "GET"
+    names = [*CONDITIONAL_HEADERS, *(RANGE_HEADERS if ranges else ()), *forward_headers]
+    headers = end_to_end(request.headers, names)
+    # Raw bytes are relayed: the upstream may only use a coding the client
+    # accepts, and "identity" for a client that did not say (RFC 9110 §12.5.3).
+    headers["Accept-Encoding"] = request.headers.get("Accept-Encoding") or "identity"
+    target = url
+    strip_credentials = False
+    for hop in range(max_redirects + 1):
+        try:
+            check_url(target, allowed_hosts)
+        except RefusedURLError as error:
+            logger.warning("refused to fetch %s: %s", redact_url(target), error)
+            if hop == 0:
+                raise Http404("The file is not available.") from None
+            raise UpstreamError(502) from None
+        if url_origin(target) != url_origin(url):
+            strip_credentials = True
+            for name in _CREDENTIALS:
+                headers.pop(name, None)
+        response = _send(session, method, target, headers, timeout, strip_credentials=strip_credentials)
+        if response.status_code not in REDIRECT_STATUSES or "Location" not in response.headers:
+            return _describe(request, url, target, response, ranges=ranges)
+        response.close()
+        target = urljoin(target, response.headers["Location"])
+    logger.warning("gave up on %s after %d redirects", redact_url(url), max_redirects)
+    raise UpstreamError(502)
+
+
+def _send(
+    session: requests.Session,
+    method: str,
+    url: str,
+    headers: dict[str, str],
+    timeout: Timeout,
+    *,
+    strip_credentials: bool,
+) -> requests.Response:
+    """One upstream request, redirects not followed, the body not read yet."""
+    prepared = session.prepare_request(requests.Request(method, url, headers=headers))
+    if strip_credentials:
+        # The session's own auth and cookies are applied again by prepare_request.
+        for name in _CREDENTIALS:
+            prepared.headers.pop(name, None)
+    environment = session.merge_environment_settings(prepared.url, {}, True, None, None)
+    try:
+        return session.send(prepared, allow_redirects=False, timeout=timeout, **environment)
+    except requests.Timeout as error:
+        # Connect or read timeout before the first byte of the answer.
+        logger.warning("upstream %s timed out: %s", redact_url(url), error)
+        raise UpstreamError(504) from None
+    except requests.RequestException as error:
+        # Connection refused or reset, DNS failure, TLS failure ...
+        logger.warning("upstream %s unreachable: %s", redact_url(url), error)
+        raise UpstreamError(502) from None
+
+
+def _describe(
+    request: HttpRequest, url: str, final_url: str, response: requests.Response, *, ranges: bool
+) -> Download:
+    status = response.status_code
+    if status not in RELAYED_STATUSES:
+        # Nothing of an error body reaches the client.
+        response.close()
+        if status in MISSING_STATUSES:
+            logger.info("upstream %s answered %d", redact_url(final_url), status)
+            raise Http404("The file is not available.")
+        logger.warning("upstream %s answered %d", redact_url(final_url), status)
+        raise UpstreamError(502)
+    fields = response.headers
+    relayed = end_to_end(fields, RELAYED_HEADERS)
+    content_type = relayed.pop("Content-Type", None)
+    if content_type is not None and content_type.lower().startswith("multipart/"):
+        # multipart/byteranges: its boundary must survive any content_type option.
+        relayed["Content-Type"] = content_type
+    etag = relayed.pop("ETag", None)
+    last_modified = relayed.pop("Last-Modified", None)
+    if not ranges:
+        relayed.pop("Accept-Ranges", None)
+    download = Download(
+        filename=filename_from_disposition(fields.get("Content-Disposition"))
+        or filename_from_url(final_url)
+        or FALLBACK_FILENAME,
+        content_type=content_type,
+        etag=etag,
+        modified=None if last_modified is None else parse_http_date_safe(last_modified),
+        url=url,
+        status=status,
+    )
+    if status == 416:
+        response.close()
+        download.size = _complete_length(relayed.get("Content-Range"))
+        return download
+    length = relayed.get("Content-Length", "")
+    if status == 200 and length.isascii() and length.isdigit():
+        download.size = int(length)
+    download.headers = relayed
+    if status == 304 or request.method == "HEAD":
+        # No body by definition: read the nothing left so that the
+        # connection goes back to the pool.
+        response.raw.drain_conn()
+        response.close()
+        return download
+    body = AsyncUpstreamBody if isinstance(request, ASGIRequest) else UpstreamBody
+    download.stream = body(response, redact_url(final_url))
+    return download
+
+
+def _complete_length(content_range: str | None) -> int | None:
+    """N from ``bytes */N``, the unsatisfied-range form of RFC 9110 §14.4."""
+    if content_range is None:
+        return None
+    unit, _, rest = content_range.partition(" ")
+    length = rest.rpartition("/")[2]
+    return int(length) if unit == "bytes" and length.isascii() and length.isdigit() else None

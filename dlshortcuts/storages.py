@@ -1,0 +1,205 @@
+"""Files inside Django storages: local ones served like files on disk, remote ones streamed.
+
+A storage whose ``path()`` points at a real file is served exactly like
+``serve_path`` (one ``fstat``, ``sendfile(2)`` under WSGI). Any other storage
+is read through its own API; an S3 object is read with ranged GETs
+(:mod:`dlshortcuts.s3`) instead of django-storages' whole-object download.
+"""
+
+from __future__ import annotations
+
+import datetime
+import inspect
+import os
+import posixpath
+from collections.abc import Callable
+from typing import IO, TypeVar, cast
+
+from django.core.exceptions import ImproperlyConfigured, SuspiciousOperation
+from django.core.files.storage import (
+    FileSystemStorage,
+    InvalidStorageError,
+    Storage,
+    default_storage,
+    storages,
+)
+from django.core.files.utils import validate_file_name
+from django.http import Http404, HttpResponseRedirect
+
+from .bodies import FileBlocks
+from .disposition import content_disposition
+from .download import Download
+from .files import open_file, resolve_under_root
+from .options import Options
+from .s3 import ObjectReader, boto3_object
+from .sniff import guess_content_type
+
+__all__ = ["check_name", "get_storage", "redirect_to_storage", "resolve_storage"]
+
+_T = TypeVar("_T")
+
+
+def get_storage(storage: Storage | str | None) -> Storage:
+    """The storage to serve from: an instance, an alias from ``STORAGES``, or ``default_storage``.
+
+    :raises ImproperlyConfigured: for an alias that ``STORAGES`` does not define.
+    :raises TypeError: for anything that is neither a Storage nor a string.
+    """
+    if storage is None:
+        return default_storage
+    if isinstance(storage, str):
+        try:
+            return storages[storage]
+        except InvalidStorageError as exc:
+            raise ImproperlyConfigured(
+                f"storage={storage!r} is not an alias in settings.STORAGES; "
+                f"define it there or pass a Storage instance."
+            ) from exc
+    if not isinstance(storage, Storage):
+        raise TypeError(f"storage must be a Storage instance or an alias from STORAGES, not {storage!r}")
+    return storage
+
+
+def check_name(name: str) -> str:
+    """``name`` as a storage-relative name, or Http404 for traversal attempts.
+
+    Absolute names, ``..`` segments (with either slash), NUL bytes and empty
+    names never reach the storage.
+
+    :raises TypeError: for a name that is not a string (a programming error).
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"a storage name must be a str relative to the storage, not {name!r}")
+    if not name or "\x00" in name:
+        raise Http404("No such file.")
+    try:
+        validate_file_name(name, allow_relative_path=True)
+    except SuspiciousOperation as exc:
+        raise Http404("No such file.") from exc
+    return name
+
+
+def resolve_storage(
+    storage: Storage,
+    name: str,
+    *,
+    filename: str | None = None,
+    size: int | None = None,
+    modified: float | None = None,
+) -> Download:
+    """Describe the file ``name`` inside ``storage`` as a Download.
+
+    :param name: the storage-relative name, typically from the URL.
+    :param filename: the download name; defaults to the last part of ``name``.
+    :param size: the size, when already known (a model field): no
+        ``storage.size()`` call.
+    :param modified: the modification time as a POSIX timestamp, when already
+        known: no ``storage.get_modified_time()`` call. With both ``size`` and
+        ``modified`` known, the file is opened only when a body is sent, so
+        HEAD and 304 answers make no storage call at all.
+    :raises Http404: for a missing file or a suspicious name.
+    """
+    name = check_name(name)
+    filename = filename or posixpath.basename(name)
+    try:
+        local = _local_path(storage, name)
+    except SuspiciousOperation as exc:
+        raise Http404("No such file.") from exc
+    if local is not None:
+        download = open_file(local, filename)
+        download.storage, download.name = storage, name
+        return download
+    download = Download(filename=filename, size=size, modified=modified, storage=storage, name=name)
+    if size is not None and modified is not None:
+        download.opener = lambda: _open_remote(storage, name)
+        return download
+    file = _open_remote(storage, name)
+    if isinstance(file, ObjectReader):
+        # One HeadObject told everything: no further request.
+        download.size = file.size if size is None else size
+        download.modified = file.obj.last_modified.timestamp() if modified is None else modified
+        download.etag = file.etag
+    else:
+        try:
+            if download.size is None:
+                download.size = _optional(storage.size, name)
+            if download.modified is None:
+                download.modified = _timestamp(_optional(storage.get_modified_time, name))
+        except BaseException:
+            file.close()
+            raise
+    if file.seekable():
+        download.file = file
+    else:
+        download.stream = FileBlocks(file)
+    return download
+
+
+def redirect_to_storage(storage: Storage, name: str, options: Options) -> HttpResponseRedirect:
+    """Answer 302 to ``storage.url(name)`` instead of streaming the file.
+
+    For a storage whose ``url()`` accepts ``parameters`` (django-storages'
+    S3), the presigned URL carries ``response-content-disposition`` and
+    ``response-content-type``, so the object store answers with the download
+    name and type. The file's existence is left to the storage to answer.
+
+    :raises Http404: for a suspicious name.
+    """
+    name = check_name(name)
+    filename = options.filename or posixpath.basename(name)
+    if "parameters" in inspect.signature(storage.url).parameters:
+        parameters = {
+            "ResponseContentDisposition": content_disposition(filename, as_attachment=options.as_attachment)
+        }
+        content_type = options.content_type or guess_content_type(filename)
+        if content_type is not None:
+            parameters["ResponseContentType"] = content_type
+        url = storage.url(name, parameters=parameters)  # type: ignore[call-arg]
+    else:
+        url = storage.url(name)
+    response = HttpResponseRedirect(url)
+    # A signed URL expires: a cached redirect would soon point at a 403.
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _local_path(storage: Storage, name: str) -> str | None:
+    """The file's path on disk, or None when the storage keeps it elsewhere."""
+    if isinstance(storage, FileSystemStorage):
+        # Resolved, symlinks included: FileSystemStorage.path() does not.
+        return resolve_under_root(storage.location, name)
+    try:
+        path = storage.path(name)
+    except NotImplementedError:
+        return None
+    # InMemoryStorage answers path() for files that are not on any disk.
+    return path if os.path.lexists(path) else None
+
+
+def _open_remote(storage: Storage, name: str) -> IO[bytes]:
+    """Open ``name`` for reading: an S3 object as an ObjectReader, anything else as the storage opens it."""
+    try:
+        file = storage.open(name, "rb")
+    except (OSError, SuspiciousOperation) as exc:
+        raise Http404("No such file.") from exc
+    obj = boto3_object(file)
+    if obj is None:
+        return cast(IO[bytes], file)
+    get_parameters = getattr(storage, "get_object_parameters", None)
+    parameters = get_parameters(name) if callable(get_parameters) else None
+    file.close()
+    return cast(IO[bytes], ObjectReader(obj, parameters))
+
+
+def _optional(call: Callable[[str], _T], name: str) -> _T | None:
+    """A metadata call a storage may not implement: then the header is simply absent."""
+    try:
+        return call(name)
+    except (NotImplementedError, AttributeError):
+        return None
+    except (OSError, SuspiciousOperation) as exc:
+        raise Http404("No such file.") from exc
+
+
+def _timestamp(value: datetime.datetime | None) -> float | None:
+    return None if value is None else value.timestamp()

@@ -1,0 +1,36 @@
+"""Fixtures shared by the test modules."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+
+pytest_plugins = ["tests.s3server"]
+
+
+def _leave_connections(**kwargs: Any) -> None:
+    """Stands in for close_old_connections while tests run."""
+
+
+@pytest.fixture(autouse=True)
+def _keep_database_connections(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Starting a request and closing a response send ``request_started`` and
+    ``request_finished``, whose ``close_old_connections`` checks the database
+    connection; once a database test has opened it, pytest-django forbids that
+    check in every later test without the ``django_db`` mark. Django's test
+    client disconnects the handler around its own requests and connects it
+    again after: it connects a no-op instead."""
+    signals = (request_started, request_finished)
+    for signal in signals:
+        signal.disconnect(close_old_connections)
+    monkeypatch.setattr("django.test.client.close_old_connections", _leave_connections)
+    try:
+        yield
+    finally:
+        for signal in signals:
+            signal.disconnect(_leave_connections)
+            signal.connect(close_old_connections)
