@@ -25,17 +25,18 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, unquote_to_bytes
 
 import pytest
 import requests
 from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase, StreamingHttpResponse
-from django.test import RequestFactory
+from django.test import RequestFactory, override_settings
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from dlshortcuts import optimized_download, serve_path
+from dlshortcuts import optimized_download, serve_path, serve_storage
 from dlshortcuts.proxies import BACKEND_NAMES, X_ACCEL_REDIRECT, X_LITESPEED_LOCATION, X_SENDFILE, BackendName
 from tests.hostile_names import NAMES
 from tests.proxy_servers import PROXIES, Site, running_site
@@ -61,19 +62,37 @@ ROOT_NAMES = st.sampled_from(["loc", "l o c", "l%41c", "lé日c", "l\x1bc", "l\u
 #: URL prefixes a configuration may hold (the system check wants "/.../").
 PREFIXES = st.sampled_from(["/_protected/", "/_pro tected/é/", "/%41/", "/a/b/"])
 
+#: The storage alias the storage-backed views serve from (a FileSystemStorage at the location).
+STORAGE = "hostile"
+
 factory = RequestFactory()
 
 
 def _view(
-    backend: BackendName, root: str, prefix: str, served_root: str
+    backend: BackendName, root: str, prefix: str, served_root: str, *, storage: bool = False
 ) -> Callable[[HttpRequest, str], HttpResponseBase]:
-    location = {"root": root, "url": prefix} if backend in URI_BACKENDS else {"root": root}
+    """A decorated view serving names from ``served_root`` with serve_path, or
+    from the ``STORAGE`` alias with serve_storage; the one location is ``root``
+    (or the storage), under ``prefix`` for the backends that take a URI."""
+    location = {"storage": STORAGE} if storage else {"root": root}
+    if backend in URI_BACKENDS:
+        location["url"] = prefix
 
     @optimized_download(backend=backend, locations=[location])
     def view(request: HttpRequest, name: str) -> HttpResponseBase:
+        if storage:
+            return serve_storage(request, name, storage=STORAGE)
         return serve_path(request, name, root=served_root)
 
     return view
+
+
+def storages_at(root: str) -> dict[str, dict[str, Any]]:
+    """``STORAGES`` with the ``STORAGE`` alias on ``root``."""
+    return {
+        "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+        STORAGE: {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": root}},
+    }
 
 
 def decoded_path(backend: str, value: str, prefix: str, root: str) -> bytes:
@@ -143,27 +162,37 @@ def sandbox() -> Iterator[str]:
 
 
 @settings(deadline=None, max_examples=150)
-@given(backend=st.sampled_from(BACKEND_NAMES), name=NAMES, root_name=ROOT_NAMES, prefix=PREFIXES)
-@example(backend="apache", name="a\x1bb", root_name="loc", prefix="/_protected/")
-@example(backend="apache", name="trailing ", root_name="loc", prefix="/_protected/")
-@example(backend="nginx", name="\udcff.bin", root_name="loc", prefix="/_protected/")
-@example(backend="lighttpd", name="\udcff.bin", root_name="loc", prefix="/_protected/")
-@example(backend="nginx", name="a?b#c%2e%2e;x", root_name="l%41c", prefix="/%41/")
-@example(backend="apache", name="x", root_name="l\nc", prefix="/_protected/")
-@example(backend="caddy", name="x\r\nX-Evil: 1", root_name="loc", prefix="/_protected/")
+@given(
+    backend=st.sampled_from(BACKEND_NAMES),
+    name=NAMES,
+    root_name=ROOT_NAMES,
+    prefix=PREFIXES,
+    storage=st.booleans(),
+)
+@example(backend="apache", name="a\x1bb", root_name="loc", prefix="/_protected/", storage=False)
+@example(backend="apache", name="trailing ", root_name="loc", prefix="/_protected/", storage=False)
+@example(backend="nginx", name="\udcff.bin", root_name="loc", prefix="/_protected/", storage=False)
+@example(backend="lighttpd", name="\udcff.bin", root_name="loc", prefix="/_protected/", storage=False)
+@example(backend="nginx", name="a?b#c%2e%2e;x", root_name="l%41c", prefix="/%41/", storage=False)
+@example(backend="apache", name="x", root_name="l\nc", prefix="/_protected/", storage=False)
+@example(backend="caddy", name="x\r\nX-Evil: 1", root_name="loc", prefix="/_protected/", storage=False)
+@example(backend="nginx", name="\udcff.bin", root_name="l%41c", prefix="/_protected/", storage=True)
+@example(backend="lighttpd", name="a\x1bb", root_name="loc", prefix="/_protected/", storage=True)
 def test_handover_header_names_exactly_the_file_inside_the_location(
-    backend: BackendName, name: str, root_name: str, prefix: str
+    backend: BackendName, name: str, root_name: str, prefix: str, storage: bool
 ) -> None:
     # Not a fixture: each example gets a fresh directory.
     with tempfile.TemporaryDirectory(prefix="dlshortcuts-headers-") as base:
         root = os.path.join(base, root_name)
         os.mkdir(root)
+        settings_override = override_settings(STORAGES=storages_at(root))
         content = os.urandom(16)
         # A name that cannot be a file here (a path, NUL, too long, a lone
         # surrogate) must get 404; any other one is created in the location.
         created = "/" not in name and _create(os.path.join(root, name), content)
 
-        response = call(_view(backend, root, prefix, root), name)
+        with settings_override:
+            response = call(_view(backend, root, prefix, root, storage=storage), name)
 
         if not created:
             assert response is None  # 404
