@@ -127,7 +127,8 @@ def start_gunicorn(environment: dict[str, str], log: Path) -> Server:
     """One gthread worker with four threads, as in production behind a proxy."""
     port = free_port()
     argv = [str(BIN / "gunicorn"), "tests.wsgi:application", f"--bind=127.0.0.1:{port}", "--workers=1"]
-    argv += ["--worker-class=gthread", "--threads=4", "--graceful-timeout=2", "--no-control-socket"]
+    argv += ["--worker-class=gthread", "--threads=4", "--timeout=60", "--graceful-timeout=2"]
+    argv.append("--no-control-socket")  # gunicorn 27: else one socket per user, shared
     return start_server(argv, port, log, env=environment)
 
 
@@ -167,7 +168,7 @@ def test_upstream_failing_mid_body_cuts_the_client_and_leaves_nothing(
     assert [answer.cut for answer in answers] == [True] * CLIENTS, answers
     assert wait_until(lambda: worker.back_to(baseline)), (baseline, worker.holdings())
     # The worker is the same process, still serving.
-    assert worker_pids(remote_app) == [pid]
+    assert worker_pids(remote_app) == [pid], remote_app.log.read_text(errors="replace")
     assert download(remote_app.port, "/proxy/files/file.bin") == whole
 
 
@@ -207,9 +208,10 @@ def test_s3_going_away_mid_stream_cuts_the_client_and_leaves_nothing(moto: Serve
     }
     app = start_gunicorn(environment, tmp_path / "gunicorn.log")
     try:
+        # Answered first: the worker has booted, and has connected to S3 once.
+        assert download(app.port, "/s3/missing.bin").status == 404
         (pid,) = worker_pids(app)
         worker = Worker(pid, moto.port)
-        assert download(app.port, "/s3/missing.bin").status == 404  # connects to S3 once
         baseline = worker.holdings()
 
         with socket.create_connection(("127.0.0.1", app.port), timeout=30) as sock:
@@ -228,6 +230,6 @@ def test_s3_going_away_mid_stream_cuts_the_client_and_leaves_nothing(moto: Serve
         assert got.cut, got
 
         assert wait_until(lambda: worker.back_to(baseline)), (baseline, worker.holdings())
-        assert worker_pids(app) == [pid]
+        assert worker_pids(app) == [pid], app.log.read_text(errors="replace")
     finally:
         app.stop()
