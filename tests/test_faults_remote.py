@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import boto3
+import gunicorn
 import pytest
 
 from tests.app_servers import open_fds, parse_head, wait_until, worker_pids
@@ -128,7 +129,8 @@ def start_gunicorn(environment: dict[str, str], log: Path) -> Server:
     port = free_port()
     argv = [str(BIN / "gunicorn"), "tests.wsgi:application", f"--bind=127.0.0.1:{port}", "--workers=1"]
     argv += ["--worker-class=gthread", "--threads=4", "--timeout=60", "--graceful-timeout=2"]
-    argv.append("--no-control-socket")  # gunicorn 27: else one socket per user, shared
+    if gunicorn.version_info >= (25, 1):
+        argv.append("--no-control-socket")  # else one control socket per user, shared
     return start_server(argv, port, log, env=environment)
 
 
