@@ -10,8 +10,8 @@ uvicorn shows that memory stays flat under ASGI too.
 
 Standalone::
 
-    .venv/bin/python benchmarks/serve_url.py            # 1 GiB, 3 runs
-    .venv/bin/python benchmarks/serve_url.py --size 64 --runs 1   # MiB, a smoke run
+    .venv/bin/python -m benchmarks.serve_url            # 1 GiB, 3 runs
+    .venv/bin/python -m benchmarks.serve_url --size 64 --runs 1   # MiB, a smoke run
 
 The bench harness calls :func:`run` with its ``Bench`` (see TITLE / TARGETS).
 """
@@ -32,11 +32,12 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-if __package__ in (None, ""):  # run as a script: make the project importable
-    sys.path.insert(0, str(ROOT))
+from tests.servers import BIN, Server, free_port, start_server
 
-from tests.servers import BIN, Server, free_port, start_server  # noqa: E402
+from .harness import Bench
+from .report import Row, Target
+
+ROOT = Path(__file__).resolve().parent.parent
 
 MIB = 1024 * 1024
 GIB = 1024 * MIB
@@ -48,17 +49,11 @@ PROXIED = "dlshortcuts serve_url"
 PROXIED_ASGI = "dlshortcuts aserve_url (uvicorn)"
 DIRECT = "nginx direct (the upstream)"
 
-try:  # the bench harness's types, when run as benchmarks.serve_url
-    from .report import Row, Target
-
-    TARGETS: tuple[Any, ...] = (
-        Target(TITLE, RATE, PROXIED, DIRECT, 0.7),
-        Target(TITLE, GROWTH, PROXIED, None, 32.0),
-        Target(TITLE, GROWTH, PROXIED_ASGI, None, 32.0),
-    )
-except ImportError:  # standalone, or before the harness is merged
-    Row = Target = None
-    TARGETS = ()
+TARGETS = (
+    Target(TITLE, RATE, PROXIED, DIRECT, 0.7),
+    Target(TITLE, GROWTH, PROXIED, None, 32.0),
+    Target(TITLE, GROWTH, PROXIED_ASGI, None, 32.0),
+)
 
 
 # -- the proxy: a one-view Django project served by gunicorn ------------------
@@ -300,7 +295,7 @@ def measure(files: Path, name: str, size: int, runs: int, workdir: Path) -> Figu
     return figures
 
 
-def run(bench: Any) -> list[Any]:
+def run(bench: Bench) -> list[Row]:
     """The harness's entry point: its large file, its run count."""
     size = bench.large.stat().st_size
     figures = measure(bench.files, bench.LARGE, size, bench.plan.runs, bench.workdir)

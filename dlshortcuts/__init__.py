@@ -13,6 +13,7 @@ from .shortcuts import (
     serve_storage,
     serve_url,
 )
+from .signing import signature_required, signed_url
 
 __version__ = "0.1.0"
 
@@ -30,4 +31,6 @@ __all__ = [
     "serve_path",
     "serve_storage",
     "serve_url",
+    "signature_required",
+    "signed_url",
 ]

@@ -15,9 +15,11 @@ class DlshortcutsConfig(AppConfig):
     def ready(self) -> None:
         # Imported once apps are ready: the checks read settings.
         from .checks import check_offload_settings  # noqa: PLC0415
+        from .compat import check_sendfile_settings  # noqa: PLC0415
         from .remote_checks import check_url_settings  # noqa: PLC0415
         from .storage_checks import check_storage_urls  # noqa: PLC0415
 
         checks.register(check_offload_settings)
+        checks.register(check_sendfile_settings)
         checks.register(check_url_settings)
         checks.register(check_storage_urls, checks.Tags.urls)

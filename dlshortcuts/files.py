@@ -34,14 +34,33 @@ def resolve_under_root(root: str | os.PathLike[str], path: str | os.PathLike[str
     # turn "report.pdf/" into the file.
     if "\x00" in relative or os.path.isabs(relative) or relative.endswith(("/", os.sep)):
         raise Http404("No such file.")
-    base = os.path.realpath(root)
+    base = os.fspath(root)
     try:
         target = os.path.realpath(os.path.join(base, relative))
     except UnicodeEncodeError as exc:  # a lone surrogate that no file name on disk can hold
         raise Http404("No such file.") from exc
-    if os.path.commonpath([base, target]) != base or target == base:
+    if not (_fast_inside(target, base) or _inside(target, os.path.realpath(base))):
         raise Http404("No such file.")
     return target
+
+
+def _inside(target: str, directory: str) -> bool:
+    """Whether the resolved ``target`` lies strictly below the resolved ``directory``."""
+    prefix = directory if directory.endswith(os.sep) else directory + os.sep
+    return target.startswith(prefix) and len(target) > len(prefix)
+
+
+def _fast_inside(target: str, root: str) -> bool:
+    """:func:`_inside` without resolving ``root``: realpath() costs one lstat per component.
+
+    No component of the real path ``target`` is a symlink. If it starts with
+    ``root`` as spelt (absolute, without ``..``, which would be collapsed
+    lexically), no component of ``root`` is a symlink either, so ``root`` is
+    its own real path. Otherwise (a symlinked root) the caller resolves it.
+    """
+    if not os.path.isabs(root) or ".." in root.split(os.sep):
+        return False
+    return _inside(target, os.path.normpath(root))
 
 
 def open_file(path: str | os.PathLike[str], filename: str | None = None) -> Download:

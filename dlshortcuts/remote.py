@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import requests
-from django.core.handlers.asgi import ASGIRequest
 from django.http import Http404, HttpRequest
 from django.utils.http import parse_http_date_safe
 
@@ -32,6 +31,7 @@ from .remote_headers import (
     filename_from_url,
 )
 from .remote_policy import RefusedURLError, Timeout, check_url, url_origin
+from .responses import OFFLOAD_ATTRIBUTE, Offload, is_asgi
 
 __all__ = ["UpstreamError", "default_session", "redact_url", "resolve_url"]
 
@@ -87,6 +87,32 @@ def redact_url(url: str) -> str:
     parts = urlsplit(url)
     netloc = parts.netloc.rpartition("@")[2]
     return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+
+def proxied_download(request: HttpRequest, url: str, allowed_hosts: Sequence[str] | None) -> Download | None:
+    """A Download the web server will fetch itself, or None to fetch it here.
+
+    Under ``@optimized_download`` with a ``source_url`` location covering
+    ``url``, fetching it here only to discard the answer would cost a
+    request: the engine hands the URL over instead. The host policy still
+    applies, since the web server would make the request for us.
+
+    :raises Http404: when ``url`` is refused.
+    """
+    offload: Offload | None = getattr(request, OFFLOAD_ATTRIBUTE, None)
+    if offload is None:
+        return None
+    _check_first_url(url, allowed_hosts)
+    download = Download(filename=filename_from_url(url) or FALLBACK_FILENAME, url=url)
+    return download if offload.headers(download, "application/octet-stream") is not None else None
+
+
+def _check_first_url(url: str, allowed_hosts: Sequence[str] | None) -> None:
+    try:
+        check_url(url, allowed_hosts)
+    except RefusedURLError as error:
+        logger.warning("refused to fetch %s: %s", redact_url(url), error)
+        raise Http404("The file is not available.") from None
 
 
 def resolve_url(
@@ -213,7 +239,7 @@ def _describe(
         response.raw.drain_conn()
         response.close()
         return download
-    body = AsyncUpstreamBody if isinstance(request, ASGIRequest) else UpstreamBody
+    body = AsyncUpstreamBody if is_asgi(request) else UpstreamBody
     download.stream = body(response, redact_url(final_url))
     return download
 

@@ -11,8 +11,7 @@ import calendar
 import dataclasses
 import datetime
 import itertools
-import secrets
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator, Mapping
 from typing import Any, Protocol
 
 from django.core.handlers.asgi import ASGIRequest
@@ -35,17 +34,17 @@ from .bodies import (
 from .conditions import NOT_MODIFIED, PRECONDITION_FAILED, evaluate_preconditions
 from .disposition import content_disposition
 from .download import Download
+from .multipart import multipart_byteranges
 from .options import Options
 from .ranges import ByteRange, RangeNotSatisfiable, if_range_matches, parse_range
-from .sniff import SNIFF_BYTES, guess_content_type, is_active_content_type, sniff_buffer, sniff_file
+from .sniff import choose_content_type, is_active_content_type, with_charset
 
-__all__ = ["OFFLOAD_ATTRIBUTE", "DownloadResponse", "Offload", "build_response"]
+__all__ = ["OFFLOAD_ATTRIBUTE", "DownloadResponse", "Offload", "build_response", "is_asgi"]
 
 #: The request attribute where ``@optimized_download`` and its middleware leave
 #: their :class:`Offload` for the shortcuts called under them.
 OFFLOAD_ATTRIBUTE = "dlshortcuts_offload"
 
-_DEFAULT_CONTENT_TYPE = "application/octet-stream"
 _RANGE_METHODS = frozenset({"GET", "HEAD"})
 # RFC 9110 §15.4.5: what a 304 keeps of the 200 it stands for (Django's list).
 _NOT_MODIFIED_HEADERS = (
@@ -112,6 +111,14 @@ class Offload(Protocol):
         ...
 
 
+def is_asgi(request: HttpRequest) -> bool:
+    """Whether Django's ASGI handler will send the response, so its body must be async.
+
+    Django REST framework's ``Request`` wraps Django's as ``request._request``.
+    """
+    return isinstance(getattr(request, "_request", request), ASGIRequest)
+
+
 def build_response(request: HttpRequest, download: Download, options: Options) -> HttpResponseBase:
     """Answer ``request`` with ``download``: 200, 206, 304, 412 or 416.
 
@@ -143,15 +150,15 @@ def build_response(request: HttpRequest, download: Download, options: Options) -
 def _build(
     request: HttpRequest, download: Download, options: Options, offload: Offload | None
 ) -> HttpResponseBase:
-    is_async = isinstance(request, ASGIRequest)
+    is_async = is_asgi(request)
     # Under ASGI even an empty body must be an async iterator, or Django
     # warns and drains it through a thread (HEAD, empty files).
     response = DownloadResponse(download, streaming_content=empty_async() if is_async else ())
-    content_type, sniffed = _content_type(download, options)
+    content_type, sniffed = choose_content_type(download, options)
     # A sniffed type is a guess about content the app may not control:
     # never let it make a browser run uploaded HTML or SVG inline.
     as_attachment = options.as_attachment or (sniffed and is_active_content_type(content_type))
-    content_type = _with_charset(content_type, options.charset)
+    content_type = with_charset(content_type, options.charset)
     response.headers["Content-Type"] = content_type
     response.headers["Content-Disposition"] = content_disposition(
         options.filename or download.filename, as_attachment=as_attachment
@@ -215,49 +222,10 @@ def _hand_over(
     for header, value in handover.items():
         response.headers[header] = value
     download.close()
-    if isinstance(request, ASGIRequest):
+    if is_asgi(request):
         # Django's ASGI handler warns about (and lists) a sync iterator.
         response.streaming_content = empty_async()
     return response
-
-
-def _content_type(download: Download, options: Options) -> tuple[str, bool]:
-    """Explicit > declared by the source or told by the name > sniffed > octet-stream.
-
-    :returns: the type and whether it was sniffed.
-    """
-    if options.content_type is not None:
-        return options.content_type, False
-    named = download.content_type or guess_content_type(options.filename or download.filename)
-    if options.sniff or (options.sniff is None and named is None):
-        sniffed = _sniff(download, force=bool(options.sniff))
-        if sniffed is not None:
-            return sniffed, True
-    return named or _DEFAULT_CONTENT_TYPE, False
-
-
-def _with_charset(content_type: str, charset: str | None) -> str:
-    # A charset parameter means something for text types only.
-    if charset and content_type.startswith("text/") and "charset=" not in content_type.lower():
-        return f"{content_type}; charset={charset}"
-    return content_type
-
-
-def _sniff(download: Download, *, force: bool) -> str | None:
-    if download.path is None and download.storage is not None:
-        # A remote storage's file: reading its head costs a request (a GET
-        # on S3, even for HEAD), so only when sniffing is asked for.
-        if not force:
-            return None
-        download.open()
-    if download.path is not None and download.size is not None and download.modified is not None:
-        return sniff_file(download.path, download.size, int(download.modified * 1e9))
-    if download.file is not None and download.file.seekable():
-        position = download.file.tell()
-        head = download.file.read(SNIFF_BYTES)
-        download.file.seek(position)
-        return sniff_buffer(head)
-    return None
 
 
 def _last_modified(download: Download, options: Options) -> int | None:
@@ -285,8 +253,10 @@ def _etag(download: Download, options: Options) -> str | None:
 def _requested_ranges(
     request: HttpRequest, size: int, *, etag: str | None, modified: int | None
 ) -> list[ByteRange] | None:
-    header = request.headers.get("Range")
-    if header is None or not if_range_matches(request.headers.get("If-Range"), etag, modified):
+    # META, not request.headers: the first use of request.headers copies
+    # every header of the request into a new mapping, on every request.
+    header = request.META.get("HTTP_RANGE")
+    if header is None or not if_range_matches(request.META.get("HTTP_IF_RANGE"), etag, modified):
         return None
     return parse_range(header, size)
 
@@ -334,29 +304,10 @@ def _make_partial(response: DownloadResponse, ranges: list[ByteRange], size: int
         response.headers["Content-Range"] = ranges[0].content_range(size)
         response.headers["Content-Length"] = str(ranges[0].length)
         return list(ranges)
-    boundary = secrets.token_hex(16)
-    pieces = list(_multipart_pieces(ranges, size, response.headers["Content-Type"], boundary))
-    response.headers["Content-Type"] = f"multipart/byteranges; boundary={boundary}"
-    response.headers["Content-Length"] = str(
-        sum(len(p) if isinstance(p, bytes) else p.length for p in pieces)
-    )
+    content_type, pieces, length = multipart_byteranges(ranges, size, response.headers["Content-Type"])
+    response.headers["Content-Type"] = content_type
+    response.headers["Content-Length"] = str(length)
     return pieces
-
-
-def _multipart_pieces(
-    ranges: Iterable[ByteRange], size: int, content_type: str, boundary: str
-) -> Iterable[Piece]:
-    """RFC 9110 §14.6: each part has its own Content-Type and Content-Range."""
-    for index, byte_range in enumerate(ranges):
-        separator = "\r\n" if index else ""
-        head = (
-            f"{separator}--{boundary}\r\n"
-            f"Content-Type: {content_type}\r\n"
-            f"Content-Range: {byte_range.content_range(size)}\r\n\r\n"
-        )
-        yield head.encode("ascii")
-        yield byte_range
-    yield f"\r\n--{boundary}--\r\n".encode("ascii")
 
 
 def _attach_body(
@@ -365,7 +316,7 @@ def _attach_body(
     if request.method == "HEAD":
         return response
     download = response.download
-    is_async = isinstance(request, ASGIRequest)
+    is_async = is_asgi(request)
     file = download.open()
     if file is not None and download.size is not None:
         if is_async:

@@ -22,7 +22,7 @@ from .fields import MetadataFields, find_field_file, resolve_field
 from .files import open_file, resolve_under_root
 from .generated import call_content, resolve_content
 from .options import Options
-from .remote import UpstreamError, default_session, resolve_url
+from .remote import UpstreamError, default_session, proxied_download, resolve_url
 from .remote_policy import forwarded_names, hosts_list, max_redirects_count, timeout_pair
 from .responses import build_response
 from .storages import get_storage, redirect_to_storage, resolve_storage
@@ -252,17 +252,20 @@ def serve_url(
     if not isinstance(url, str):
         raise TypeError(f"serve_url() url must be a str such as 'https://example.com/a.pdf', not {url!r}")
     checked = Options.from_kwargs("serve_url", dict(options))
-    try:
-        download = resolve_url(
-            request,
-            url,
-            session=default_session() if session is None else session,
-            timeout=timeout_pair(conf.URL_TIMEOUT if timeout is None else timeout),
-            allowed_hosts=hosts_list(conf.URL_ALLOWED_HOSTS if allowed_hosts is None else allowed_hosts),
-            max_redirects=max_redirects_count(conf.URL_MAX_REDIRECTS),
-            forward_headers=forwarded_names(forward_headers),
-            ranges=checked.ranges,
-        )
-    except UpstreamError as error:
-        return HttpResponse(status=error.status)
+    hosts = hosts_list(conf.URL_ALLOWED_HOSTS if allowed_hosts is None else allowed_hosts)
+    download = proxied_download(request, url, hosts)
+    if download is None:
+        try:
+            download = resolve_url(
+                request,
+                url,
+                session=default_session() if session is None else session,
+                timeout=timeout_pair(conf.URL_TIMEOUT if timeout is None else timeout),
+                allowed_hosts=hosts,
+                max_redirects=max_redirects_count(conf.URL_MAX_REDIRECTS),
+                forward_headers=forwarded_names(forward_headers),
+                ranges=checked.ranges,
+            )
+        except UpstreamError as error:
+            return HttpResponse(status=error.status)
     return build_response(request, download, checked)

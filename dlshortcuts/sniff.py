@@ -8,14 +8,23 @@ from functools import lru_cache
 
 import magic
 
+from .download import Download
+from .options import Options
+
 __all__ = [
     "ACTIVE_CONTENT_TYPES",
+    "DEFAULT_CONTENT_TYPE",
     "SNIFF_BYTES",
+    "choose_content_type",
     "guess_content_type",
     "is_active_content_type",
     "sniff_buffer",
     "sniff_file",
+    "with_charset",
 ]
+
+#: What a download whose type nothing tells is served as.
+DEFAULT_CONTENT_TYPE = "application/octet-stream"
 
 #: How many leading bytes libmagic may look at. 16 KiB tells DOCX/XLSX from a
 #: plain zip (under ~2 KiB does not) while keeping a sniff to one small read.
@@ -106,3 +115,45 @@ def sniff_file(path: str, size: int, mtime_ns: int) -> str | None:  # noqa: ARG0
     """
     found = _magic().from_file(path)
     return None if found in _UNKNOWN else found
+
+
+def choose_content_type(download: Download, options: Options) -> tuple[str, bool]:
+    """Explicit > declared by the source or told by the name > sniffed > octet-stream.
+
+    :param download: what is served (its declared type, name, path or file).
+    :param options: the ``content_type``, ``filename`` and ``sniff`` options.
+    :returns: the type and whether it was sniffed.
+    """
+    if options.content_type is not None:
+        return options.content_type, False
+    named = download.content_type or guess_content_type(options.filename or download.filename)
+    if options.sniff or (options.sniff is None and named is None):
+        sniffed = _sniff(download, force=bool(options.sniff))
+        if sniffed is not None:
+            return sniffed, True
+    return named or DEFAULT_CONTENT_TYPE, False
+
+
+def with_charset(content_type: str, charset: str | None) -> str:
+    """``content_type`` with ``; charset=...`` added, for text types only."""
+    # A charset parameter means something for text types only.
+    if charset and content_type.startswith("text/") and "charset=" not in content_type.lower():
+        return f"{content_type}; charset={charset}"
+    return content_type
+
+
+def _sniff(download: Download, *, force: bool) -> str | None:
+    if download.path is None and download.storage is not None:
+        # A remote storage's file: reading its head costs a request (a GET
+        # on S3, even for HEAD), so only when sniffing is asked for.
+        if not force:
+            return None
+        download.open()
+    if download.path is not None and download.size is not None and download.modified is not None:
+        return sniff_file(download.path, download.size, int(download.modified * 1e9))
+    if download.file is not None and download.file.seekable():
+        position = download.file.tell()
+        head = download.file.read(SNIFF_BYTES)
+        download.file.seek(position)
+        return sniff_buffer(head)
+    return None

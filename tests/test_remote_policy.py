@@ -11,11 +11,12 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-from django.http import Http404
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 from django.test import RequestFactory
 from pytest_django.fixtures import Settings as SettingsWrapper
 
-from dlshortcuts import serve_url
+from dlshortcuts import optimized_download, serve_url
 from dlshortcuts.remote_policy import (
     RefusedURLError,
     check_url,
@@ -254,3 +255,45 @@ def test_credentials_follow_a_redirect_on_the_same_origin(rf: RequestFactory, up
     request = rf.get("/", headers={"Authorization": "Bearer secret"})
     fetch(request, redirect(upstream, "/files/report.pdf"), forward_headers=["Authorization"])
     assert [seen.headers["Authorization"] for seen in upstream.requests] == ["Bearer secret"] * 2
+
+
+def test_offloaded_url_is_handed_to_the_web_server_without_any_request(
+    rf: RequestFactory, upstream: Upstream
+) -> None:
+    @optimized_download(
+        backend="nginx", locations=[{"source_url": f"{upstream.url}/files/", "url": "/_remote/"}]
+    )
+    def view(request: HttpRequest) -> HttpResponseBase:
+        return serve_url(request, f"{upstream.url}/files/report%202026.pdf", allowed_hosts=["127.0.0.1"])
+
+    response = view(rf.get("/", HTTP_RANGE="bytes=0-9"))
+    assert response.status_code == 200
+    assert response["X-Accel-Redirect"] == "/_remote/report%202026.pdf"
+    assert response["Content-Disposition"] == 'attachment; filename="report 2026.pdf"'
+    assert response["Content-Type"] == "application/pdf"
+    assert b"".join(response) == b""
+    assert (upstream.requests, upstream.connections) == ([], 0)
+
+
+def test_offloaded_url_still_obeys_allowed_hosts(rf: RequestFactory, upstream: Upstream) -> None:
+    @optimized_download(backend="nginx", locations=[{"source_url": f"{upstream.url}/", "url": "/_remote/"}])
+    def view(request: HttpRequest) -> HttpResponseBase:
+        return serve_url(request, f"{upstream.url}/files/report.pdf", allowed_hosts=["files.example.com"])
+
+    with pytest.raises(Http404):
+        view(rf.get("/"))
+    assert (upstream.requests, upstream.connections) == ([], 0)
+
+
+def test_url_outside_every_location_is_fetched_here(rf: RequestFactory, upstream: Upstream) -> None:
+    @optimized_download(
+        backend="nginx", locations=[{"source_url": "https://elsewhere.example/", "url": "/_r/"}]
+    )
+    def view(request: HttpRequest) -> HttpResponseBase:
+        return serve_url(request, f"{upstream.url}/files/report.pdf", allowed_hosts=["127.0.0.1"])
+
+    response = view(rf.get("/"))
+    assert "X-Accel-Redirect" not in response
+    assert b"".join(response) == DATA
+    response.close()
+    assert len(upstream.requests) == 1

@@ -1,6 +1,7 @@
 """S3 downloads: time to first byte, peak memory and temporary disk, dlshortcuts against the usual ways.
 
-Run: ``python benchmarks/s3_streaming.py [--size-mib 200]``. moto's S3 server
+Part of ``make bench`` (the ``storage`` suite); alone:
+``python -m benchmarks.storage [--size-mib 200]``. moto's S3 server
 runs on a loopback port; each way of serving runs in its own process (so
 peaks do not mix) and streams the response the way a WSGI server does.
 
@@ -23,7 +24,12 @@ import sys
 import tempfile
 import time
 import tracemalloc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+from .harness import Bench
+from .report import Row, Target
 
 ROOT = Path(__file__).resolve().parent.parent
 BUCKET = "bench"
@@ -60,7 +66,7 @@ def measure(way: str, endpoint: str) -> dict[str, float]:
     import django
 
     django.setup()
-    from django.http import FileResponse
+    from django.http import FileResponse, StreamingHttpResponse
     from django.test import RequestFactory
     from django_downloadview import StorageDownloadView
     from storages.backends.s3 import S3Storage
@@ -81,8 +87,9 @@ def measure(way: str, endpoint: str) -> dict[str, float]:
     first_byte = 0.0
     temp_peak = 0
     served = 0
+    assert isinstance(response, StreamingHttpResponse)
     try:
-        for chunk in response.streaming_content:
+        for chunk in response:
             if not served:
                 first_byte = time.perf_counter() - started
             served += len(chunk)
@@ -100,20 +107,50 @@ def measure(way: str, endpoint: str) -> dict[str, float]:
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--size-mib", type=int, default=200)
-    parser.add_argument("--measure", choices=WAYS, help=argparse.SUPPRESS)
-    parser.add_argument("--endpoint", help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.measure:
-        json.dump(measure(args.measure, args.endpoint), sys.stdout)
-        return
+TITLE = "S3 through django-storages (moto server), one 200 MiB object"
+FIRST_BYTE = "time to first byte"
+PEAK = "Python memory peak"
+TARGETS = (Target(TITLE, PEAK, "dlshortcuts", None, 32.0),)
 
+
+def run(bench: Bench) -> list[Row]:
+    """Each way in turn, ``bench.plan.runs`` times, against one object in moto."""
+    size_mib = 200 if bench.plan.runs > 1 else 32
+    results: dict[str, list[dict[str, float]]] = {way: [] for way in WAYS}
+    with _bucket(size_mib) as endpoint:
+        for _ in range(max(1, bench.plan.runs // 2)):
+            for way in WAYS:
+                results[way].append(_probe(way, endpoint))
+    rows = []
+    for way in WAYS:
+        reference = None if way == "FileResponse" else "FileResponse"
+        first = tuple(r["first_byte_s"] for r in results[way])
+        peak = tuple(r["peak_python_mib"] for r in results[way])
+        rows.append(Row(TITLE, FIRST_BYTE, "s", way, first, higher_is_better=False, reference=reference))
+        rows.append(Row(TITLE, PEAK, "MiB", way, peak, higher_is_better=False, reference=reference))
+    return rows
+
+
+def _probe(way: str, endpoint: str) -> dict[str, float]:
+    # Each way in its own process, so that peaks do not mix.
+    probe = subprocess.run(
+        [sys.executable, "-m", "benchmarks.storage", "--measure", way, "--endpoint", endpoint],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        check=True,
+        timeout=900,
+    )
+    result: dict[str, float] = json.loads(probe.stdout)
+    return result
+
+
+@contextmanager
+def _bucket(size_mib: int) -> Iterator[str]:
+    """moto's S3 server on a loopback port with one ``size_mib`` object; yields its endpoint."""
     import boto3
     from moto.server import ThreadedMotoServer
 
-    sys.path.insert(0, str(ROOT))
     from tests.servers import free_port
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's access log
@@ -133,28 +170,33 @@ def main() -> None:
         s3.create_bucket(Bucket=BUCKET)
         with tempfile.TemporaryFile() as source:
             block = os.urandom(2**20)
-            for _ in range(args.size_mib):
+            for _ in range(size_mib):
                 source.write(block)
             source.seek(0)
             s3.upload_fileobj(source, BUCKET, KEY)
+        yield endpoint
+    finally:
+        server.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size-mib", type=int, default=200)
+    parser.add_argument("--measure", choices=WAYS, help=argparse.SUPPRESS)
+    parser.add_argument("--endpoint", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.measure:
+        json.dump(measure(args.measure, args.endpoint), sys.stdout)
+        return
+    with _bucket(args.size_mib) as endpoint:
         print(f"{args.size_mib} MiB object; first byte, whole download, peaks while streaming")
         print(f"{'way':<22}{'first byte':>12}{'total':>10}{'Python peak':>14}{'temp disk':>12}")
         for way in WAYS:
-            probe = subprocess.run(
-                [sys.executable, __file__, "--measure", way, "--endpoint", endpoint],
-                cwd=ROOT,
-                env={**os.environ, "PYTHONPATH": str(ROOT)},
-                capture_output=True,
-                check=True,
-                timeout=900,
-            )
-            result = json.loads(probe.stdout)
+            result = _probe(way, endpoint)
             print(
                 f"{way:<22}{result['first_byte_s']:>11.3f}s{result['total_s']:>9.2f}s"
                 f"{result['peak_python_mib']:>10.1f} MiB{result['peak_temp_disk_mib']:>8.1f} MiB"
             )
-    finally:
-        server.stop()
 
 
 if __name__ == "__main__":
