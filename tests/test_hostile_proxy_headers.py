@@ -37,7 +37,17 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from dlshortcuts import optimized_download, serve_path, serve_storage
-from dlshortcuts.proxies import BACKEND_NAMES, X_ACCEL_REDIRECT, X_LITESPEED_LOCATION, X_SENDFILE, BackendName
+from dlshortcuts.download import Download
+from dlshortcuts.locations import find_target, parse_locations
+from dlshortcuts.proxies import (
+    BACKEND_NAMES,
+    BACKENDS,
+    X_ACCEL_REDIRECT,
+    X_LITESPEED_LOCATION,
+    X_SENDFILE,
+    BackendName,
+    ProxyOptions,
+)
 from tests.hostile_names import NAMES
 from tests.proxy_servers import PROXIES, Site, running_site
 
@@ -402,3 +412,47 @@ def test_real_servers_send_exactly_the_file_named(hostile_site: Site, hostile_fi
                 )
                 expected[name, path] = (handed_over, 200, True)
     assert answers == expected
+
+
+REMOTE_SOURCE = "https://files.example/bucket/"
+REMOTE_PREFIX = "/_remote/"
+#: What a URL's path and query may hold as a client or an upstream spells them:
+#: percent-escapes (valid or not, of any byte), reserved characters, and hostile text.
+_URL_PIECES = [*"%/?#.;=&+ ", "%2e", "%2F", "%00", "%0D%0A", "%FF", "%C3%A9", "é", "\r\n"]
+URL_TEXT = st.one_of(st.text(), st.lists(st.sampled_from(_URL_PIECES)).map("".join))
+
+
+@settings(deadline=None, max_examples=150)
+@given(backend=st.sampled_from(BACKEND_NAMES), path=URL_TEXT, query=URL_TEXT)
+@example(backend="nginx", path="a%FFb.bin", query="")
+@example(backend="nginx", path="%2e%2e/%2e%2e/etc/passwd", query="")
+@example(backend="litespeed", path="a.bin", query="x=1\r\nX-Evil: 1")
+def test_remote_handover_names_exactly_the_remote_path(backend: BackendName, path: str, query: str) -> None:
+    """A remote URL under a ``source_url`` location: the path is handed over
+    byte for byte, under the prefix and never with ``..``; the query as an
+    encoded query; Apache and lighttpd, which take files, never get one."""
+    url = REMOTE_SOURCE + path + (f"?{query}" if query else "")
+    locations = parse_locations([{"source_url": REMOTE_SOURCE, "url": REMOTE_PREFIX}])
+    download = Download(filename="x", url=url)
+
+    target = find_target(download, locations)
+    headers = None if target is None else BACKENDS[backend].headers(target, ProxyOptions())
+
+    if headers is None:
+        return
+    assert backend in URI_BACKENDS
+    value = headers[HEADER[backend]]
+    assert FIELD_VALUE.fullmatch(value), repr(value)
+    encoded_path, _, sent_query = value.partition("?")
+    assert PERCENT_ENCODED.fullmatch(encoded_path), repr(value)
+    decoded = unquote_to_bytes(encoded_path)
+    assert decoded.startswith(REMOTE_PREFIX.encode())
+    segments = decoded[len(REMOTE_PREFIX) :].split(b"/")
+    assert b".." not in segments
+    assert b"." not in segments
+    assert b"\x00" not in decoded
+    # Byte for byte, with one exception nginx shares: an encoded "/" is a "/".
+    remote = url[len(REMOTE_SOURCE) :].partition("?")[0].replace("%2F", "/").replace("%2f", "/")
+    assert decoded[len(REMOTE_PREFIX) :].lstrip(b"/") == unquote_to_bytes(remote.encode()).lstrip(b"/")
+    if backend == "caddy":
+        assert sent_query == ""
