@@ -39,8 +39,8 @@ pytestmark = pytest.mark.servers
 SECONDS = int(os.environ.get("DLSHORTCUTS_SOAK_SECONDS", "5"))
 CONNECTIONS = 8
 SCRIPT = Path(__file__).with_name("soak.lua")
-# Allowed drift of the resident set between the first and last third of the
-# run, beyond 5%: allocator noise, not a leak (a leak of even a 64 KiB
+# Allowed drift of the resident set's floor between the first and last third
+# of the run, beyond 5%: allocator noise, not a leak (a leak of even a 64 KiB
 # buffer per request grows by gigabytes here).
 RSS_SLACK_KIB = 4 * 1024
 SIZE = 1024 * 1024
@@ -171,7 +171,11 @@ def assert_clean_and_flat(run: Run, mix: list[Probe], baseline_fds: int) -> None
     samples = run.samples
     assert len(samples.rss) >= 4
     third = len(samples.rss) // 3
-    early, late = statistics.median(samples.rss[:third]), statistics.median(samples.rss[-third:])
+    # The floor of each third: buffers freed and handed back to the system
+    # make spikes at random moments (seen under uvicorn: +18 MiB in a third
+    # of the samples, early or late), which a median catches; a leak raises
+    # the floor.
+    early, late = min(samples.rss[:third]), min(samples.rss[-third:])
     assert late <= early * 1.05 + RSS_SLACK_KIB, samples.rss
     # Each connection holds one socket and at most one open file; a few
     # more come and go with the server's own work (accepting, waking threads).
