@@ -69,7 +69,9 @@ def _nginx(locations: Sequence[Location], upstream: str, charset: str | None) ->
         "# dlshortcuts: inside server { ... }",
         "location / {",
         f"    proxy_pass http://{upstream};",
-        "    proxy_set_header Host $host;",
+        # $http_host is the client's Host with its port ($host drops it), so
+        # Django's absolute URLs and CSRF origin check see the real address.
+        "    proxy_set_header Host $http_host;",
         "    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
         "    proxy_set_header X-Forwarded-Proto $scheme;",
         "}",

@@ -18,6 +18,7 @@ from typing import IO, TypeVar, cast
 from django.core.exceptions import ImproperlyConfigured, SuspiciousOperation
 from django.core.files.storage import (
     FileSystemStorage,
+    InMemoryStorage,
     InvalidStorageError,
     Storage,
     default_storage,
@@ -168,11 +169,14 @@ def _local_path(storage: Storage, name: str) -> str | None:
     if isinstance(storage, FileSystemStorage):
         # Resolved, symlinks included: FileSystemStorage.path() does not.
         return resolve_under_root(storage.location, name)
+    if isinstance(storage, InMemoryStorage):
+        # Its path() names where the file would be on disk, not where it is:
+        # a stray file there must never be served instead.
+        return None
     try:
         path = storage.path(name)
     except NotImplementedError:
         return None
-    # InMemoryStorage answers path() for files that are not on any disk.
     return path if os.path.lexists(path) else None
 
 

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
+from django.test import override_settings
 
 pytest_plugins = ["tests.s3server"]
 
@@ -34,3 +35,11 @@ def _keep_database_connections(monkeypatch: pytest.MonkeyPatch) -> Iterator[None
         for signal in signals:
             signal.disconnect(_leave_connections)
             signal.connect(close_old_connections)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_media_root(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """MEDIA_ROOT defaults to the current directory: no test may write files
+    into the checkout (where a later test's storage could find them)."""
+    with override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media"))):
+        yield

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Mapping
@@ -21,6 +22,10 @@ from .servers import ROOT
 
 NON_ASCII_URL = "/files/na%C3%AFve%20r%C3%A9sum%C3%A9.pdf"
 LARGE_SIZE = 32 * 1024 * 1024
+WELCOME = b"Hello from dlshortcuts: this file was served by serve_path with a root.\n"
+RELEASE_NOTES = b"dlshortcuts 0.1.0: first release.\n"
+DEMO_NOTES = b"Only the demo user may download this.\n"
+REPORT = b"Quarterly report, served by serve_storage from the 'private' storage.\n"
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,24 @@ REQUESTS: dict[str, dict[str, object]] = {
     "image": {"method": "GET", "path": "/images/gradient.png"},
     "csv": {"method": "GET", "path": "/orders.csv"},
     "csv-filtered": {"method": "GET", "path": "/orders.csv?customer=Ada"},
+    "document": {"method": "GET", "path": "/documents/1/"},
+    "document-head": {"method": "HEAD", "path": "/documents/1/"},
+    "document-owned": {"method": "GET", "path": "/documents/2/"},
+    "document-missing": {"method": "GET", "path": "/documents/999/"},
+    "async-document": {"method": "GET", "path": "/async/documents/1/"},
+    "async-document-owned": {"method": "GET", "path": "/async/documents/2/"},
+    "storage": {"method": "GET", "path": "/storage/reports/2026-q3.txt"},
+    "storage-missing": {"method": "GET", "path": "/storage/reports/2026-q4.txt"},
+    "storage-escape": {"method": "GET", "path": "/storage/../private/files/welcome.txt"},
+    "remote": {"method": "GET", "path": "/remote/welcome.txt", "live": True},
+    "remote-range": {
+        "method": "GET",
+        "path": "/remote/large.bin",
+        "headers": {"Range": "bytes=1048576-1048585"},
+        "live": True,
+    },
+    "remote-missing": {"method": "GET", "path": "/remote/missing.txt", "live": True},
+    "my-document-anonymous": {"method": "GET", "path": "/my/documents/2/"},
     "handbook-anonymous": {"method": "GET", "path": "/members/handbook.pdf"},
     "login-page": {"method": "GET", "path": "/accounts/login/?next=/members/handbook.pdf"},
     "login": {
@@ -57,6 +80,10 @@ REQUESTS: dict[str, dict[str, object]] = {
         "data": {"username": "demo", "password": "demo", "next": "/members/handbook.pdf"},
     },
     "handbook": {"method": "GET", "path": "/members/handbook.pdf"},
+    "shared": {"method": "GET", "path": "/shared/welcome.txt", "signed": 600},
+    "shared-unsigned": {"method": "GET", "path": "/shared/welcome.txt"},
+    "my-document": {"method": "GET", "path": "/my/documents/2/"},
+    "my-document-not-mine": {"method": "GET", "path": "/my/documents/1/"},
     "escape-root": {"method": "GET", "path": "/files/../members/handbook.pdf"},
     "admin-documents": {"method": "GET", "path": "/admin/demo/document/"},
 }
@@ -89,7 +116,9 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Response]:
     }
 
 
-# Every download the home page offers (demo/catalog.py), in its order.
+# The signed link (its query string is made when the page is drawn).
+SIGNED = "/shared/welcome.txt"
+# Every other download the home page offers (demo/catalog.py), in its order.
 DOWNLOADS = [
     "/files/welcome.txt",
     NON_ASCII_URL,
@@ -97,6 +126,11 @@ DOWNLOADS = [
     "/orders.csv",
     "/images/gradient.png",
     "/members/handbook.pdf",
+    "/documents/1/",
+    "/my/documents/2/",
+    "/async/documents/1/",
+    "/storage/reports/2026-q3.txt",
+    "/remote/welcome.txt",
 ]
 
 
@@ -108,17 +142,29 @@ def test_home_page_links_every_download(demo: dict[str, Response], href: str) ->
 
 def test_home_page_shows_the_demo_credentials_and_the_document(demo: dict[str, Response]) -> None:
     assert "Log in as <strong>demo</strong> / <strong>demo</strong>" in demo["home"].text
-    assert "Release notes (documents/release-notes.txt)" in demo["home"].text
+    assert (
+        '<a href="/documents/1/" download>Release notes</a> (documents/release-notes.txt)</li>'
+        in demo["home"].text
+    )
+    assert (
+        '<a href="/my/documents/2/" download>The demo user&#x27;s notes</a> '
+        "(documents/demo-notes.txt, only for demo)</li>" in demo["home"].text
+    )
 
 
 def test_production_page_names_the_offload_of_each_download(demo: dict[str, Response]) -> None:
     page = demo["production"]
     assert page.status == 200
     rows = [line.strip() for line in page.text.splitlines() if line.strip().startswith("<tr><td>")]
-    assert [row.split('"')[1] for row in rows] == DOWNLOADS
+    # The signed link's query string changes every time the page is drawn.
+    assert [row.split('"')[1].split("?")[0] for row in rows] == [*DOWNLOADS[:6], SIGNED, *DOWNLOADS[6:]]
     assert "<td>Offloaded: the web server sends the file on disk." in rows[0]
     assert "X-Sendfile</code> with the absolute path" in page.text
     assert "<td>None: generated content is not a file the web server can read" in rows[3]
+    assert "The signature is checked by Django before the handover.</td>" in rows[6]
+    assert "a location for MEDIA_ROOT is all it needs.</td>" in rows[7]
+    assert "redirect=True answers 302 to a presigned URL" in rows[10]
+    assert "<td>nginx: with a source_url location, @optimized_download answers X-Accel-Redirect" in rows[11]
 
 
 @pytest.mark.parametrize(
@@ -175,6 +221,68 @@ def test_production_page_names_the_offload_of_each_download(demo: dict[str, Resp
                 "Content-Disposition": 'attachment; filename="handbook.pdf"',
             },
         ),
+        (
+            "document",
+            200,
+            {
+                "Content-Type": "text/plain",
+                "Content-Disposition": 'attachment; filename="release-notes.txt"',
+                "Content-Length": str(len(RELEASE_NOTES)),
+                "Accept-Ranges": "bytes",
+            },
+        ),
+        (
+            "document-head",
+            200,
+            {"Content-Type": "text/plain", "Content-Length": str(len(RELEASE_NOTES))},
+        ),
+        (
+            "async-document",
+            200,
+            {
+                "Content-Type": "text/plain",
+                "Content-Disposition": 'attachment; filename="release-notes.txt"',
+                "Content-Length": str(len(RELEASE_NOTES)),
+            },
+        ),
+        (
+            "my-document",
+            200,
+            {
+                "Content-Type": "text/plain",
+                "Content-Disposition": 'attachment; filename="demo-notes.txt"',
+                "Content-Length": str(len(DEMO_NOTES)),
+            },
+        ),
+        (
+            "storage",
+            200,
+            {
+                "Content-Type": "text/plain",
+                "Content-Disposition": 'attachment; filename="2026-q3.txt"',
+                "Content-Length": str(len(REPORT)),
+                "Accept-Ranges": "bytes",
+            },
+        ),
+        (
+            "remote",
+            200,
+            {
+                "Content-Type": "text/plain",
+                "Content-Disposition": 'attachment; filename="welcome.txt"',
+                "Content-Length": str(len(WELCOME)),
+                "Accept-Ranges": "bytes",
+            },
+        ),
+        (
+            "remote-range",
+            206,
+            {
+                "Content-Type": "application/octet-stream",
+                "Content-Range": f"bytes 1048576-1048585/{LARGE_SIZE}",
+                "Content-Length": "10",
+            },
+        ),
     ],
 )
 def test_download_headers(demo: dict[str, Response], name: str, status: int, headers: dict[str, str]) -> None:
@@ -185,9 +293,7 @@ def test_download_headers(demo: dict[str, Response], name: str, status: int, hea
 
 
 def test_path_download_sends_the_file(demo: dict[str, Response]) -> None:
-    assert (
-        demo["welcome"].body == b"Hello from dlshortcuts: this file was served by serve_path with a root.\n"
-    )
+    assert demo["welcome"].body == WELCOME
 
 
 @pytest.mark.parametrize("name", ["non-ascii", "handbook"])
@@ -246,3 +352,64 @@ def test_root_keeps_the_members_file_out_of_reach(demo: dict[str, Response]) -> 
 def test_admin_lists_documents(demo: dict[str, Response]) -> None:
     assert demo["admin-documents"].status == 200
     assert "Release notes" in demo["admin-documents"].text
+
+
+@pytest.mark.parametrize(
+    ("name", "body"),
+    [
+        ("document", RELEASE_NOTES),
+        ("document-head", b""),
+        ("async-document", RELEASE_NOTES),
+        ("my-document", DEMO_NOTES),
+        ("storage", REPORT),
+        ("remote", WELCOME),
+        # Byte i of the large file is (i + 128) % 256, through the proxy too.
+        ("remote-range", bytes(range(128, 138))),
+    ],
+)
+def test_new_kinds_of_download_send_their_bytes(demo: dict[str, Response], name: str, body: bytes) -> None:
+    assert demo[name].body == body
+
+
+def test_model_download_dates_come_from_the_model(demo: dict[str, Response]) -> None:
+    # modified_field="uploaded_at": the same date on the sync and async views.
+    assert demo["document"].headers["Last-Modified"].endswith(" GMT")
+    assert demo["document"].headers["Last-Modified"] == demo["async-document"].headers["Last-Modified"]
+    assert demo["document-head"].headers["Last-Modified"] == demo["document"].headers["Last-Modified"]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "document-owned",
+        "document-missing",
+        "async-document-owned",
+        "storage-missing",
+        "storage-escape",
+        "remote-missing",
+        "my-document-not-mine",
+    ],
+)
+def test_what_is_not_offered_is_a_404(demo: dict[str, Response], name: str) -> None:
+    assert demo[name].status == 404
+
+
+def test_owner_filtered_download_sends_anonymous_users_to_log_in(demo: dict[str, Response]) -> None:
+    assert demo["my-document-anonymous"].status == 302
+    assert demo["my-document-anonymous"].headers["Location"] == "/accounts/login/?next=/my/documents/2/"
+
+
+def test_home_page_links_a_signed_link(demo: dict[str, Response]) -> None:
+    assert re.search(rf'href="{re.escape(SIGNED)}\?expires=[0-9]+&amp;signature=[^"]+"', demo["home"].text)
+
+
+def test_signed_link_serves_the_file_to_anyone_holding_it(demo: dict[str, Response]) -> None:
+    assert demo["shared"].status == 200
+    assert demo["shared"].body == WELCOME
+    assert demo["shared"].headers["Content-Disposition"] == 'attachment; filename="welcome.txt"'
+
+
+def test_unsigned_link_is_403_saying_why(demo: dict[str, Response]) -> None:
+    # Expiry itself is tested in tests/test_signing.py, with a clock that moves.
+    assert demo["shared-unsigned"].status == 403
+    assert "not valid" in demo["shared-unsigned"].text

@@ -13,7 +13,7 @@ from asgiref.sync import sync_to_async
 from django.contrib.auth.models import User
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.base import ContentFile
-from django.core.files.storage import InMemoryStorage, storages
+from django.core.files.storage import FileSystemStorage, InMemoryStorage, Storage
 from django.http import Http404
 from django.test import AsyncClient, Client, RequestFactory
 from django.utils.http import http_date
@@ -56,14 +56,25 @@ class CountingStorage(InMemoryStorage):
         return super().get_modified_time(name)
 
 
+def store_documents_in(storage: Storage, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Give Document's file fields ``storage``.
+
+    Overriding STORAGES is not enough on Django 4.2: a FileField resolves
+    ``default_storage`` once, and that version does not reset it.
+    """
+    for name in ("file", "image"):
+        monkeypatch.setattr(Document._meta.get_field(name), "storage", storage)
+
+
 @pytest.fixture
-def media(settings: Settings, tmp_path: Path) -> Path:
+def media(settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     settings.STORAGES = {
         "default": {
             "BACKEND": "django.core.files.storage.FileSystemStorage",
             "OPTIONS": {"location": str(tmp_path)},
         }
     }
+    store_documents_in(FileSystemStorage(location=tmp_path), monkeypatch)
     return tmp_path
 
 
@@ -357,10 +368,9 @@ def test_explicit_options_win_over_metadata_fields(rf: RequestFactory, media: Pa
 
 
 @pytest.fixture
-def counting(settings: Settings, db: None) -> CountingStorage:
-    settings.STORAGES = {"default": {"BACKEND": "tests.test_fields.CountingStorage"}}
-    storage = storages["default"]
-    assert isinstance(storage, CountingStorage)
+def counting(db: None, monkeypatch: pytest.MonkeyPatch) -> CountingStorage:
+    storage = CountingStorage()
+    store_documents_in(storage, monkeypatch)
     return storage
 
 
@@ -403,15 +413,11 @@ def test_file_missing_with_metadata_fields_is_404_on_get(client: Client, countin
 
 
 @pytest.fixture
-def s3_default(settings: Settings, db: None, s3_endpoint: str, bucket: str) -> RecordingS3Storage:
-    settings.STORAGES = {
-        "default": {
-            "BACKEND": "tests.s3server.RecordingS3Storage",
-            "OPTIONS": s3_storage_options(s3_endpoint, bucket),
-        }
-    }
-    storage = storages["default"]
-    assert isinstance(storage, RecordingS3Storage)
+def s3_default(
+    db: None, s3_endpoint: str, bucket: str, monkeypatch: pytest.MonkeyPatch
+) -> RecordingS3Storage:
+    storage = RecordingS3Storage(**s3_storage_options(s3_endpoint, bucket))
+    store_documents_in(storage, monkeypatch)
     return storage
 
 

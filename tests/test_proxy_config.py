@@ -28,7 +28,7 @@ def test_nginx(root: str) -> None:
         "# dlshortcuts: inside server { ... }\n"
         "location / {\n"
         "    proxy_pass http://127.0.0.1:9000;\n"
-        "    proxy_set_header Host $host;\n"
+        "    proxy_set_header Host $http_host;\n"
         "    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n"
         "    proxy_set_header X-Forwarded-Proto $scheme;\n"
         "}\n"

@@ -9,7 +9,7 @@ from .models import Document, Order
 
 @admin.register(Document)
 class DocumentAdmin(admin.ModelAdmin[Document]):
-    list_display = ("title", "file", "uploaded_at")
+    list_display = ("title", "file", "owner", "filename", "size", "content_type", "uploaded_at")
 
 
 @admin.register(Order)

@@ -13,6 +13,10 @@ from pathlib import Path
 
 LARGE_FILE_SIZE = 32 * 1024 * 1024
 NON_ASCII_NAME = "naïve résumé.pdf"
+# Name → content, saved in the "private" storage (settings.STORAGES).
+STORAGE_FILES = {
+    "reports/2026-q3.txt": b"Quarterly report, served by serve_storage from the 'private' storage.\n",
+}
 
 
 def sample_files() -> dict[str, Iterable[bytes]]:

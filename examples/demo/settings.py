@@ -22,6 +22,17 @@ MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
 # Files no URL maps to directly; only the download views reach them.
 PRIVATE_ROOT = VAR_DIR / "private"
+# The "private" storage's files. Named storages: serve_storage takes the
+# alias ("private"), so the view never names a directory.
+STORAGE_ROOT = VAR_DIR / "storage"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": STORAGE_ROOT},
+    },
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 
 SECRET_KEY = "demo-only-not-secret"  # a local demo, never deployed
 DEBUG = True
@@ -66,6 +77,15 @@ USE_TZ = True
 TIME_ZONE = "UTC"
 STATIC_URL = "static/"
 LOGIN_REDIRECT_URL = "home"
+
+DLSHORTCUTS = {
+    # serve_url fetches only from the demo itself (the "remote" download);
+    # any other host is refused before a connection is made.
+    "URL_ALLOWED_HOSTS": ["127.0.0.1", "localhost"],
+    # The upstream is this same process: a short wait says so quickly when
+    # the server has no free thread to answer it.
+    "URL_TIMEOUT": (2.0, 10.0),
+}
 
 # The account `manage.py demo_setup` creates; the home page shows it.
 DEMO_USERNAME = "demo"

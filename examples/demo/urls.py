@@ -6,9 +6,10 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from dlshortcuts import serve_generated, serve_path
+from dlshortcuts import serve_field, serve_generated, serve_path, serve_storage, signature_required
 
 from . import views
+from .models import Document
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -27,6 +28,23 @@ urlpatterns = [
         name="orders-csv",
     ),
     path("members/handbook.pdf", views.handbook, name="handbook"),
+    path(
+        "shared/<path:path>",
+        signature_required(serve_path),
+        {"root": settings.PRIVATE_ROOT / "files"},
+        name="shared",
+    ),
+    # Documents with an owner are only for that owner (views.my_document).
+    path(
+        "documents/<int:pk>/",
+        serve_field,
+        {"queryset": Document.objects.filter(owner=None), **views.DOCUMENT_FIELDS},
+        name="document",
+    ),
+    path("my/documents/<int:pk>/", views.my_document, name="my-document"),
+    path("async/documents/<int:pk>/", views.async_document, name="async-document"),
+    path("storage/<path:name>", serve_storage, {"storage": "private"}, name="storage"),
+    path("remote/<path:path>", views.remote, name="remote"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
 ]

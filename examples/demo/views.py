@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
+from typing import TypedDict
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
+from django.urls import reverse
 
-from dlshortcuts import serve_path
+from dlshortcuts import aserve_field, serve_field, serve_path, serve_url
 
 from .catalog import LINKS
 from .models import Document, Order
@@ -37,6 +39,47 @@ def production(request: HttpRequest) -> HttpResponse:
 def handbook(request: HttpRequest) -> HttpResponseBase:
     """A download only logged-in users get; the check is plain Django."""
     return serve_path(request, settings.PRIVATE_ROOT / "members" / "handbook.pdf")
+
+
+class DocumentFields(TypedDict):
+    """serve_field's ``*_field`` options, as keyword arguments."""
+
+    filename_field: str
+    size_field: str
+    content_type_field: str
+    modified_field: str
+
+
+# The metadata Document keeps next to its file (see Document.save()).
+DOCUMENT_FIELDS = DocumentFields(
+    filename_field="filename",
+    size_field="size",
+    content_type_field="content_type",
+    modified_field="uploaded_at",
+)
+
+
+@login_required
+def my_document(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """A document only its owner gets: anyone else's pk is a 404, like a missing one."""
+    return serve_field(
+        request, queryset=Document.objects.filter(owner=request.user), pk=pk, **DOCUMENT_FIELDS
+    )
+
+
+async def async_document(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """The same download from an ``async def`` view: the query runs in a worker thread."""
+    return await aserve_field(request, queryset=Document.objects.filter(owner=None), pk=pk, **DOCUMENT_FIELDS)
+
+
+def remote(request: HttpRequest, path: str) -> HttpResponseBase:
+    """Proxy a file another server holds; here that server is the demo itself.
+
+    The URL is built from the request's own host (checked against
+    ALLOWED_HOSTS by Django), so it works on any port; serve_url fetches it
+    only because DLSHORTCUTS["URL_ALLOWED_HOSTS"] lists 127.0.0.1.
+    """
+    return serve_url(request, request.build_absolute_uri(reverse("files", kwargs={"path": path})))
 
 
 class _Echo:

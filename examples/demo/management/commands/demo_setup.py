@@ -1,4 +1,4 @@
-"""``manage.py demo_setup``: sample files, orders, a user and a document.
+"""``manage.py demo_setup``: sample files, orders, a user and two documents.
 
 Idempotent: what already exists is kept, so ``make demo`` runs it every time.
 """
@@ -13,17 +13,24 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
+from django.core.files.storage import storages
 from django.core.management.base import BaseCommand
 
 from demo.models import Document, Order
-from demo.samples import write_samples
+from demo.samples import STORAGE_FILES, write_samples
 
 ORDER_COUNT = 1000
+# Title, file name, content, owned by the demo user (only the owner-filtered
+# view tells the difference).
+DOCUMENTS = [
+    ("Release notes", "release-notes.txt", b"dlshortcuts 0.1.0: first release.\n", False),
+    ("The demo user's notes", "demo-notes.txt", b"Only the demo user may download this.\n", True),
+]
 CUSTOMERS = ["Ada", "Grace", "Linus", "Guido", "Barbara", "Ken", "Margaret", "Dennis", "Frances", "José"]
 
 
 class Command(BaseCommand):
-    help = "Create the demo's sample files, orders, user and document (keeps what exists)."
+    help = "Create the demo's sample files, orders, user and documents (keeps what exists)."
 
     def handle(self, *_args: Any, **_options: Any) -> None:
         for path in write_samples(settings.PRIVATE_ROOT):
@@ -36,10 +43,21 @@ class Command(BaseCommand):
             # A superuser, so that the same account can upload in the admin.
             user_model.objects.create_superuser(settings.DEMO_USERNAME, "", settings.DEMO_PASSWORD)
             self.stdout.write(f"created user {settings.DEMO_USERNAME!r}")
-        if not Document.objects.exists():
-            document = Document(title="Release notes")
-            document.file.save("release-notes.txt", ContentFile(b"dlshortcuts 0.1.0: first release.\n"))
-            self.stdout.write("created a document")
+        private = storages["private"]
+        for name, content in STORAGE_FILES.items():
+            if not private.exists(name):
+                private.save(name, ContentFile(content))
+                self.stdout.write(f"saved {name} in the 'private' storage")
+        owner = user_model.objects.get(username=settings.DEMO_USERNAME)
+        # In this order, so that a fresh database gives them pk 1 and 2 (demo/catalog.py).
+        for title, name, content, owned in DOCUMENTS:
+            if not Document.objects.filter(title=title).exists():
+                document = Document(title=title, owner=owner if owned else None)
+                document.file.save(name, ContentFile(content))
+                self.stdout.write(f"created the document {title!r}")
+        # Documents from before Document kept its metadata get it now (save() records it).
+        for document in Document.objects.filter(size=None).exclude(file=""):
+            document.save()
 
 
 def make_orders(count: int) -> list[Order]:
