@@ -35,7 +35,10 @@ def resolve_under_root(root: str | os.PathLike[str], path: str | os.PathLike[str
     if "\x00" in relative or os.path.isabs(relative) or relative.endswith(("/", os.sep)):
         raise Http404("No such file.")
     base = os.fspath(root)
-    target = os.path.realpath(os.path.join(base, relative))
+    try:
+        target = os.path.realpath(os.path.join(base, relative))
+    except UnicodeEncodeError as exc:  # a lone surrogate that no file name on disk can hold
+        raise Http404("No such file.") from exc
     if real_root_holding(target, base) is None:
         raise Http404("No such file.")
     return target

@@ -182,9 +182,10 @@ def _match(location: Location, download: Download, path: str | None) -> Target |
         if download.url is None or not download.url.startswith(location.source_url):
             return None
         # The URL is already encoded: decode its path so that the header
-        # encodes it exactly once; the query goes through as it is.
+        # encodes it exactly once (an escaped byte that is not UTF-8 kept as
+        # itself, not as U+FFFD); the query goes through as it is.
         rest, _, query = download.url[len(location.source_url) :].partition("?")
-        return _target(location, unquote(rest), None, query)
+        return _target(location, unquote(rest, errors="surrogateescape"), None, query)
     # ==, not is: default_storage is a lazy proxy that compares equal to the
     # instance it wraps.
     disk_root = location.disk_root

@@ -1,9 +1,8 @@
 -- wrk script for tests/test_soak.py: a fixed mix of downloads, tallied by status.
 --
--- Each connection cycles through the same list: whole file, single range,
--- multipart ranges, If-None-Match and If-Modified-Since revalidations
--- (304), an If-Range that no longer matches (200), a generated file, a
--- missing file and a traversal attempt (404). SOAK_ETAG is the file's ETag.
+-- SOAK_MIX holds the mix, one request per line: the path, then the
+-- request's headers, each "Name: value", separated by tabs. Each connection
+-- cycles through the same list.
 
 local threads = {}
 
@@ -13,20 +12,19 @@ end
 
 function init(args)
   counts = {}
-  local file = "/hardening/path/soak.bin"
-  local etag = os.getenv("SOAK_ETAG")
-  requests = {
-    wrk.format("GET", file),
-    wrk.format("GET", file, { ["Range"] = "bytes=1000-200000" }),
-    wrk.format("GET", file, { ["Range"] = "bytes=0-99,5000-5999,-100" }),
-    wrk.format("GET", file, { ["If-None-Match"] = etag }),
-    wrk.format("GET", file, { ["If-Modified-Since"] = "Fri, 01 Jan 2100 00:00:00 GMT" }),
-    wrk.format("GET", file, { ["Range"] = "bytes=0-99", ["If-Range"] = "\"stale\"" }),
-    wrk.format("GET", "/hardening/apath/soak.bin", { ["Range"] = "bytes=-4096" }),
-    wrk.format("GET", "/hardening/generated.bin"),
-    wrk.format("GET", "/hardening/path/missing.bin"),
-    wrk.format("GET", "/hardening/path/..%2f..%2f..%2fetc%2fpasswd"),
-  }
+  requests = {}
+  for line in string.gmatch(os.getenv("SOAK_MIX"), "[^\n]+") do
+    local path, headers = nil, {}
+    for field in string.gmatch(line, "[^\t]+") do
+      if path == nil then
+        path = field
+      else
+        local name, value = string.match(field, "^([^:]+): (.*)$")
+        headers[name] = value
+      end
+    end
+    table.insert(requests, wrk.format("GET", path, headers))
+  end
   index = 0
 end
 

@@ -142,6 +142,8 @@ def test_unknown_storage_alias_does_not_map(local_storages: Path) -> None:
         ("https://b.example/files/a.pdf", "a.pdf", ""),
         ("https://b.example/files/d/p%C3%A9ter%20%25.txt", "d/péter %.txt", ""),
         ("https://b.example/files/a.pdf?X-Amz-Signature=ab%2Fc&x=1", "a.pdf", "X-Amz-Signature=ab%2Fc&x=1"),
+        # An escaped byte that is not UTF-8 stays that byte (os.fsencode gives it back), not U+FFFD.
+        ("https://b.example/files/a%FFb.bin", "a\udcffb.bin", ""),
     ],
 )
 def test_source_url_location(url: str, relative: str, query: str) -> None:

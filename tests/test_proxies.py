@@ -74,6 +74,34 @@ def test_path_encodings(path: str, encoded: str, raw: str) -> None:
     assert raw.encode("latin-1") == path.encode()
 
 
+@pytest.mark.parametrize(
+    ("path", "encoded", "raw"),
+    [
+        # A byte that is not UTF-8 (os.fsdecode's surrogate): its own byte
+        # for nginx and Apache; lighttpd refuses such a path (502).
+        ("/srv/private/\udcff.bin", None, "/srv/private/\xff.bin"),
+        # Control characters: lighttpd would open "a_b"; no header may carry them raw.
+        ("/srv/private/a\x1bb", None, None),
+        ("/srv/private/a\tb", None, None),
+        ("/srv/private/a\x7fb", None, None),
+        ("/srv/di\nr/a", None, None),
+        # The server in front strips a trailing space: Apache would open "a".
+        ("/srv/private/a ", "/srv/private/a%20", None),
+    ],
+)
+def test_paths_a_header_cannot_carry_are_left_to_django(
+    path: str, encoded: str | None, raw: str | None
+) -> None:
+    target = Target(PROTECTED, "x", path)
+    assert encode_path(target) == encoded
+    assert raw_path(target) == raw
+
+
+def test_uri_carries_an_undecodable_byte_as_itself() -> None:
+    target = Target(PROTECTED, "d/\udcff\udcfe.bin", "/srv/private/d/\udcff\udcfe.bin")
+    assert encode_uri(target) == "/_protected/d/%FF%FE.bin"
+
+
 def test_no_path_for_remote_targets() -> None:
     target = Target(REMOTE, "a.pdf", None)
     assert encode_path(target) is None

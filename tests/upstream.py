@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import socket
+import struct
 import sys
 import threading
 from collections.abc import Iterator
@@ -196,6 +197,18 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", "100000")
         self.end_headers()
         self.wfile.write(b"y" * 1000)
+        self.close_connection = True
+
+    def route_reset(self, name: str, query: dict[str, str]) -> None:
+        """Headers and a first block, then a reset (RST) instead of the rest."""
+        self.send_response(200)
+        self.send_header("Content-Length", str(10 * BLOCK))
+        self.end_headers()
+        self.wfile.write(b"r" * BLOCK)
+        self.wfile.flush()
+        # SO_LINGER with a zero timeout: close() sends RST, not FIN.
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.connection.close()
         self.close_connection = True
 
     def route_endless(self, name: str, query: dict[str, str]) -> None:
