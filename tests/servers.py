@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import os
 import signal
 import socket
@@ -14,6 +15,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+#: Seconds any single request to a test server may take.
+TIMEOUT = 60
 
 
 def free_port() -> int:
@@ -64,6 +67,19 @@ class Server:
 
     def stop(self) -> None:
         stop_process(self.process)
+
+
+def fetch(
+    server: Server, path: str, method: str = "GET", headers: dict[str, str] | None = None
+) -> tuple[http.client.HTTPResponse, bytes]:
+    """One request to ``server`` on a connection of its own; the whole body read."""
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=TIMEOUT)
+    try:
+        connection.request(method, path, headers=headers or {})
+        response = connection.getresponse()
+        return response, response.read()
+    finally:
+        connection.close()
 
 
 def start_server(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import http.client
 import logging
 import os
 import re
@@ -14,7 +13,7 @@ import pytest
 from django.core.files.base import ContentFile
 
 from tests.s3server import RecordingS3Storage
-from tests.servers import BIN, Server, free_port, start_server
+from tests.servers import BIN, Server, fetch, free_port, start_server
 
 pytestmark = pytest.mark.servers
 
@@ -85,18 +84,6 @@ def server(
         running.stop()
     log = running.log.read_text(errors="replace")
     assert "ResourceWarning" not in log, log
-
-
-def fetch(
-    server: Server, path: str, method: str = "GET", headers: dict[str, str] | None = None
-) -> tuple[http.client.HTTPResponse, bytes]:
-    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=TIMEOUT)
-    try:
-        connection.request(method, path, headers=headers or {})
-        response = connection.getresponse()
-        return response, response.read()
-    finally:
-        connection.close()
 
 
 def s3_requests(caplog: pytest.LogCaptureFixture) -> list[str]:

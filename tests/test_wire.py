@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from django.http import HttpRequest
 
-from tests.servers import BIN, Server, free_port, start_server
+from tests.servers import BIN, Server, fetch, free_port, start_server
 from tests.urls import FILES_ROOT_ENV, million_rows
 
 pytestmark = pytest.mark.servers
@@ -86,18 +86,6 @@ def uvicorn(files_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
 def server(request: pytest.FixtureRequest) -> Server:
     running: Server = request.getfixturevalue(request.param)
     return running
-
-
-def fetch(
-    server: Server, path: str, method: str = "GET", headers: dict[str, str] | None = None
-) -> tuple[http.client.HTTPResponse, bytes]:
-    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=TIMEOUT)
-    try:
-        connection.request(method, path, headers=headers or {})
-        response = connection.getresponse()
-        return response, response.read()
-    finally:
-        connection.close()
 
 
 def run(argv: list[str], cwd: Path) -> None:
