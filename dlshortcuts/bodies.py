@@ -15,6 +15,8 @@ from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
 from typing import IO
 
 from asgiref.sync import sync_to_async
+from django.core.handlers.asgi import ASGIRequest
+from django.http import HttpRequest
 
 from .ranges import ByteRange
 
@@ -30,6 +32,7 @@ __all__ = [
     "announce_range",
     "empty_async",
     "has_fileno",
+    "is_asgi",
     "iter_pieces",
     "iter_stream",
 ]
@@ -260,6 +263,14 @@ def has_fileno(file: IO[bytes]) -> bool:
     except (AttributeError, OSError, ValueError):  # io.UnsupportedOperation is both
         return False
     return True
+
+
+def is_asgi(request: HttpRequest) -> bool:
+    """Whether Django's ASGI handler will send the response, so its body must be async.
+
+    Django REST framework's ``Request`` wraps Django's as ``request._request``.
+    """
+    return isinstance(getattr(request, "_request", request), ASGIRequest)
 
 
 async def empty_async() -> AsyncIterator[bytes]:

@@ -20,9 +20,15 @@ from .conf import conf
 from .download import Download
 from .locations import Location, find_target, parse_locations
 from .proxies import Backend, BackendName, Expires, ProxyOptions, get_backend
-from .responses import OFFLOAD_ATTRIBUTE
 
-__all__ = ["OffloadArguments", "Offloader", "check_arguments", "offloading"]
+__all__ = [
+    "OFFLOAD_ATTRIBUTE",
+    "OffloadArguments",
+    "Offloader",
+    "check_arguments",
+    "offloader_of",
+    "offloading",
+]
 
 
 class OffloadArguments(TypedDict, total=False):
@@ -116,6 +122,17 @@ class Offloader:
 
 def _pick(argument: Any, setting: Any) -> Any:
     return setting if argument is None else argument
+
+
+#: The request attribute where ``@optimized_download`` and its middleware leave
+#: their :class:`Offloader` for the shortcuts called under them.
+OFFLOAD_ATTRIBUTE = "dlshortcuts_offload"
+
+
+def offloader_of(request: HttpRequest) -> Offloader | None:
+    """The :class:`Offloader` a decorator or the middleware left on ``request``, if any."""
+    offloader: Offloader | None = getattr(request, OFFLOAD_ATTRIBUTE, None)
+    return offloader
 
 
 @contextmanager

@@ -19,8 +19,10 @@ import requests
 from django.http import Http404, HttpRequest
 from django.utils.http import parse_http_date_safe
 
+from .bodies import is_asgi
 from .disposition import FALLBACK_FILENAME
 from .download import Download
+from .offload import offloader_of
 from .remote_bodies import AsyncUpstreamBody, UpstreamBody
 from .remote_headers import (
     CONDITIONAL_HEADERS,
@@ -31,7 +33,6 @@ from .remote_headers import (
     filename_from_url,
 )
 from .remote_policy import RefusedURLError, Timeout, check_url, url_origin
-from .responses import OFFLOAD_ATTRIBUTE, Offload, is_asgi
 
 __all__ = ["UpstreamError", "default_session", "redact_url", "resolve_url"]
 
@@ -99,7 +100,7 @@ def proxied_download(request: HttpRequest, url: str, allowed_hosts: Sequence[str
 
     :raises Http404: when ``url`` is refused.
     """
-    offload: Offload | None = getattr(request, OFFLOAD_ATTRIBUTE, None)
+    offload = offloader_of(request)
     if offload is None:
         return None
     _check_first_url(url, allowed_hosts)

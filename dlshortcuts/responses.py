@@ -12,9 +12,8 @@ import dataclasses
 import datetime
 import itertools
 from collections.abc import AsyncIterator, Mapping
-from typing import Any, Protocol
+from typing import Any
 
-from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.utils.http import http_date, quote_etag
@@ -28,6 +27,7 @@ from .bodies import (
     aiter_stream,
     empty_async,
     has_fileno,
+    is_asgi,
     iter_pieces,
     iter_stream,
 )
@@ -35,15 +35,12 @@ from .conditions import NOT_MODIFIED, PRECONDITION_FAILED, evaluate_precondition
 from .disposition import content_disposition
 from .download import Download
 from .multipart import multipart_byteranges
+from .offload import Offloader, offloader_of
 from .options import Options
 from .ranges import ByteRange, RangeNotSatisfiable, if_range_matches, parse_range
 from .sniff import choose_content_type, is_active_content_type, with_charset
 
-__all__ = ["OFFLOAD_ATTRIBUTE", "DownloadResponse", "Offload", "build_response", "is_asgi"]
-
-#: The request attribute where ``@optimized_download`` and its middleware leave
-#: their :class:`Offload` for the shortcuts called under them.
-OFFLOAD_ATTRIBUTE = "dlshortcuts_offload"
+__all__ = ["DownloadResponse", "build_response"]
 
 _RANGE_METHODS = frozenset({"GET", "HEAD"})
 # RFC 9110 §15.4.5: what a 304 keeps of the 200 it stands for (Django's list).
@@ -98,32 +95,11 @@ class DownloadResponse(StreamingHttpResponse):
                 super().close()
 
 
-class Offload(Protocol):
-    """What hands downloads over to the web server (see :mod:`dlshortcuts.offload`)."""
-
-    @property
-    def sniff(self) -> bool | None:
-        """The ``sniff`` option for shortcuts that leave theirs unset."""
-        ...
-
-    def headers(self, download: Download, content_type: str) -> Mapping[str, str] | None:
-        """The headers handing ``download`` to the web server, or None to stream it here."""
-        ...
-
-
-def is_asgi(request: HttpRequest) -> bool:
-    """Whether Django's ASGI handler will send the response, so its body must be async.
-
-    Django REST framework's ``Request`` wraps Django's as ``request._request``.
-    """
-    return isinstance(getattr(request, "_request", request), ASGIRequest)
-
-
 def build_response(request: HttpRequest, download: Download, options: Options) -> HttpResponseBase:
     """Answer ``request`` with ``download``: 200, 206, 304, 412 or 416.
 
-    Under ``@optimized_download`` (an :class:`Offload` on the request), a
-    download the web server can reach is answered with an empty 200 carrying
+    Under ``@optimized_download`` (an :class:`~dlshortcuts.offload.Offloader`
+    on the request), a download the web server can reach is answered with an empty 200 carrying
     the handover headers instead.
 
     :param request: the current request; its method, conditional and Range
@@ -134,7 +110,7 @@ def build_response(request: HttpRequest, download: Download, options: Options) -
         async body ends or is abandoned).
     :param options: the validated common options.
     """
-    offload: Offload | None = getattr(request, OFFLOAD_ATTRIBUTE, None)
+    offload = offloader_of(request)
     if offload is not None and options.sniff is None:
         options = dataclasses.replace(options, sniff=offload.sniff)
     try:
@@ -148,7 +124,7 @@ def build_response(request: HttpRequest, download: Download, options: Options) -
 
 
 def _build(
-    request: HttpRequest, download: Download, options: Options, offload: Offload | None
+    request: HttpRequest, download: Download, options: Options, offload: Offloader | None
 ) -> HttpResponseBase:
     is_async = is_asgi(request)
     # Under ASGI even an empty body must be an async iterator, or Django

@@ -10,9 +10,8 @@ from pytest_django.fixtures import Settings
 
 from dlshortcuts.download import Download
 from dlshortcuts.locations import Location
-from dlshortcuts.offload import Offloader, check_arguments, offloading
+from dlshortcuts.offload import OFFLOAD_ATTRIBUTE, Offloader, check_arguments, offloading
 from dlshortcuts.proxies import BACKENDS, ProxyOptions
-from dlshortcuts.responses import OFFLOAD_ATTRIBUTE
 
 
 def test_no_backend_means_no_offloader(settings: Settings) -> None:
