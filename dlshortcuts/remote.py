@@ -143,16 +143,16 @@ def resolve_url(
     # Raw bytes are relayed: the upstream may only use a coding the client
     # accepts, and "identity" for a client that did not say (RFC 9110 §12.5.3).
     headers["Accept-Encoding"] = request.headers.get("Accept-Encoding") or "identity"
+    _check_first_url(url, allowed_hosts)
     target = url
     strip_credentials = False
     for hop in range(max_redirects + 1):
-        try:
-            check_url(target, allowed_hosts)
-        except RefusedURLError as error:
-            logger.warning("refused to fetch %s: %s", redact_url(target), error)
-            if hop == 0:
-                raise Http404("The file is not available.") from None
-            raise UpstreamError(502) from None
+        if hop:
+            try:
+                check_url(target, allowed_hosts)
+            except RefusedURLError as error:
+                logger.warning("refused to fetch %s: %s", redact_url(target), error)
+                raise UpstreamError(502) from None
         if url_origin(target) != url_origin(url):
             strip_credentials = True
             for name in _CREDENTIALS:
