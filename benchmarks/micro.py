@@ -20,9 +20,9 @@ from django.utils.http import content_disposition_header, http_date
 from django.views.static import serve
 
 from dlshortcuts import serve_path
-from dlshortcuts.disposition import content_disposition
-from dlshortcuts.ranges import parse_range
-from dlshortcuts.sniff import sniff_file
+from dlshortcuts.engine.content_type import sniff_file
+from dlshortcuts.http.disposition import content_disposition
+from dlshortcuts.http.ranges import parse_range
 
 from .harness import GIB, Bench
 from .report import Row, Target

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
-from .async_shortcuts import aserve_field, aserve_generated, aserve_path, aserve_storage, aserve_url
-from .decorators import optimized_download
-from .download import Download
-from .responses import DownloadResponse
-from .shortcuts import (
+from dlshortcuts.async_shortcuts import (
+    aserve_field,
+    aserve_generated,
+    aserve_path,
+    aserve_storage,
+    aserve_url,
+)
+from dlshortcuts.decorators import optimized_download
+from dlshortcuts.download import Download
+from dlshortcuts.engine.respond import DownloadResponse
+from dlshortcuts.shortcuts import (
     serve_field,
     serve_generated,
     serve_path,
     serve_storage,
     serve_url,
 )
-from .signing import signature_required, signed_url
+from dlshortcuts.signing import signature_required, signed_url
 
 __version__ = "0.1.0"
 

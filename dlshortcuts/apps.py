@@ -14,10 +14,10 @@ class DlshortcutsConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported once apps are ready: the checks read settings.
-        from .checks import check_offload_settings  # noqa: PLC0415
-        from .compat import check_sendfile_settings  # noqa: PLC0415
-        from .remote_checks import check_url_settings  # noqa: PLC0415
-        from .storage_checks import check_storage_urls  # noqa: PLC0415
+        from dlshortcuts.checks.settings import check_offload_settings  # noqa: PLC0415
+        from dlshortcuts.checks.url_settings import check_url_settings  # noqa: PLC0415
+        from dlshortcuts.checks.urls import check_storage_urls  # noqa: PLC0415
+        from dlshortcuts.compat import check_sendfile_settings  # noqa: PLC0415
 
         checks.register(check_offload_settings)
         checks.register(check_sendfile_settings)

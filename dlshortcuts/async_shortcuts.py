@@ -16,7 +16,7 @@ from asgiref.sync import sync_to_async
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 
-from .shortcuts import serve_field, serve_generated, serve_path, serve_storage, serve_url
+from dlshortcuts.shortcuts import serve_field, serve_generated, serve_path, serve_storage, serve_url
 
 if TYPE_CHECKING:
     import requests
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from django.db.models.fields.files import FieldFile
     from typing_extensions import Unpack
 
-    from .options import DownloadOptions
+    from dlshortcuts.options import DownloadOptions
 
 __all__ = [
     "aserve_field",

@@ -18,9 +18,9 @@ from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 
-from .offload import Offloader, offloading
-from .proxies import BACKEND_NAMES, BackendName
-from .shortcuts import serve_path
+from dlshortcuts.offload.backends import BACKEND_NAMES, BackendName
+from dlshortcuts.offload.offloader import Offloader, offloading
+from dlshortcuts.shortcuts import serve_path
 
 __all__ = ["SENDFILE_BACKENDS", "check_sendfile_settings", "sendfile"]
 

@@ -2,7 +2,7 @@
 
 Every property reads ``settings.DLSHORTCUTS`` at the moment it is asked, so
 tests and projects that change settings at run time see the change. Values are
-checked by the system checks in :mod:`dlshortcuts.checks`, not here.
+checked by the system checks in :mod:`dlshortcuts.checks.settings`, not here.
 """
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ class Settings:
         value: str | None = self._values.get("CHARSET")
         return value
 
-    # serve_url (dlshortcuts.remote).
+    # serve_url (dlshortcuts.sources.remote.fetch).
 
     #: The keys read by serve_url, for the unknown-key check.
     URL_KEYS = frozenset({"URL_ALLOWED_HOSTS", "URL_MAX_REDIRECTS", "URL_TIMEOUT"})

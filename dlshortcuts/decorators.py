@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, cast, overload
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.http import HttpRequest
 
-from .offload import OffloadArguments, Offloader, check_arguments, offloading
+from dlshortcuts.offload.offloader import OffloadArguments, Offloader, check_arguments, offloading
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack

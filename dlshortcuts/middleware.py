@@ -14,7 +14,7 @@ from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 
-from .offload import Offloader, offloading
+from dlshortcuts.offload.offloader import Offloader, offloading
 
 __all__ = ["OptimizedDownloadMiddleware"]
 

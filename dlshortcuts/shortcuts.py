@@ -17,15 +17,15 @@ from typing import TYPE_CHECKING, Any
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 
-from .conf import conf
-from .fields import MetadataFields, find_field_file, resolve_field
-from .files import open_file, resolve_under_root
-from .generated import call_content, resolve_content
-from .options import Options
-from .remote import UpstreamError, default_session, proxied_download, resolve_url
-from .remote_policy import forwarded_names, hosts_list, max_redirects_count, timeout_pair
-from .responses import build_response
-from .storages import get_storage, redirect_to_storage, resolve_storage
+from dlshortcuts.conf import conf
+from dlshortcuts.engine.respond import build_response
+from dlshortcuts.options import Options
+from dlshortcuts.sources.fields import MetadataFields, find_field_file, resolve_field
+from dlshortcuts.sources.files import open_file, resolve_under_root
+from dlshortcuts.sources.generated import call_content, resolve_content
+from dlshortcuts.sources.remote.fetch import UpstreamError, default_session, proxied_download, resolve_url
+from dlshortcuts.sources.remote.policy import forwarded_names, hosts_list, max_redirects_count, timeout_pair
+from dlshortcuts.sources.storages import get_storage, redirect_to_storage, resolve_storage
 
 if TYPE_CHECKING:
     import requests
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from django.db.models.fields.files import FieldFile
     from typing_extensions import Unpack
 
-    from .options import DownloadOptions
+    from dlshortcuts.options import DownloadOptions
 
 __all__ = [
     "serve_field",
@@ -229,7 +229,7 @@ def serve_url(
     :param request: the current request.
     :param url: an absolute http or https URL.
     :param session: the requests session to use (default: one pooled
-        session per process, see :func:`dlshortcuts.remote.default_session`).
+        session per process, see :func:`dlshortcuts.sources.remote.fetch.default_session`).
     :param timeout: seconds to connect and to wait for each read, one
         number or a ``(connect, read)`` pair (default: the ``URL_TIMEOUT``
         setting).

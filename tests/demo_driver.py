@@ -37,7 +37,7 @@ from django.test import Client
 from django.test.utils import setup_test_environment
 
 from dlshortcuts import signed_url
-from dlshortcuts.remote import default_session
+from dlshortcuts.sources.remote.fetch import default_session
 
 # Seconds to wait for the live server's thread to stop.
 STOP_TIMEOUT = 10

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from dlshortcuts.bodies import (
+from dlshortcuts.engine.bodies import (
     BLOCK_SIZE,
     FileBlocks,
     FileSlice,
@@ -21,7 +21,7 @@ from dlshortcuts.bodies import (
     iter_pieces,
     iter_stream,
 )
-from dlshortcuts.ranges import ByteRange
+from dlshortcuts.http.ranges import ByteRange
 
 DATA = bytes(range(256)) * 1024  # 256 KiB
 

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from pytest_django.fixtures import Settings
 
-from dlshortcuts.checks import check_offload_settings
+from dlshortcuts.checks.settings import check_offload_settings
 
 
 def ids(settings: Settings, value: Any) -> list[str]:

@@ -22,8 +22,8 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 from dlshortcuts import DownloadResponse, aserve_path, serve_generated, serve_path
 from dlshortcuts.decorators import optimized_download
 from dlshortcuts.download import Download
+from dlshortcuts.engine.respond import build_response
 from dlshortcuts.options import Options
-from dlshortcuts.responses import build_response
 
 NON_ASCII = "péter là %.txt"
 PDF = (

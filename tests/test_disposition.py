@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dlshortcuts.disposition import FALLBACK_FILENAME, content_disposition, safe_filename
+from dlshortcuts.http.disposition import FALLBACK_FILENAME, content_disposition, safe_filename
 
 
 @pytest.mark.parametrize(

@@ -10,8 +10,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from pytest_django.fixtures import Settings
 
-from dlshortcuts.proxies import BACKEND_NAMES
-from dlshortcuts.proxy_config import render_proxy_config
+from dlshortcuts.offload.backends import BACKEND_NAMES
+from dlshortcuts.offload.config import render_proxy_config
 
 
 @pytest.fixture

@@ -26,8 +26,8 @@ from django.test import RequestFactory
 
 from dlshortcuts import DownloadResponse, serve_generated, serve_path
 from dlshortcuts.async_shortcuts import respond_in_thread
-from dlshortcuts.bodies import TruncatedFileError, aiter_pieces
-from dlshortcuts.ranges import ByteRange
+from dlshortcuts.engine.bodies import TruncatedFileError, aiter_pieces
+from dlshortcuts.http.ranges import ByteRange
 from tests.app_servers import (
     SERVERS,
     fetch_head,

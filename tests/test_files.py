@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.http import Http404
 
-from dlshortcuts.files import open_file, real_root_holding, resolve_under_root
+from dlshortcuts.sources.files import open_file, real_root_holding, resolve_under_root
 
 
 @pytest.fixture

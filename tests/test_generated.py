@@ -10,8 +10,8 @@ import pytest
 from django.http import HttpRequest
 from django.test import RequestFactory
 
-from dlshortcuts.bodies import FileBlocks
-from dlshortcuts.generated import call_content, is_content, resolve_content
+from dlshortcuts.engine.bodies import FileBlocks
+from dlshortcuts.sources.generated import call_content, is_content, resolve_content
 
 
 def gen() -> Iterator[bytes]:

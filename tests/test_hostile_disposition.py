@@ -17,7 +17,7 @@ from typing import cast
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from dlshortcuts.disposition import FALLBACK_FILENAME, content_disposition, safe_filename
+from dlshortcuts.http.disposition import FALLBACK_FILENAME, content_disposition, safe_filename
 from tests.hostile_names import NAMES
 
 # RFC 6266 §4.1 with RFC 9110 §5.6.4 quoted-string (qdtext or quoted-pair)

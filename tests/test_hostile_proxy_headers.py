@@ -38,8 +38,7 @@ from hypothesis import strategies as st
 
 from dlshortcuts import optimized_download, serve_path, serve_storage
 from dlshortcuts.download import Download
-from dlshortcuts.locations import find_target, parse_locations
-from dlshortcuts.proxies import (
+from dlshortcuts.offload.backends import (
     BACKEND_NAMES,
     BACKENDS,
     X_ACCEL_REDIRECT,
@@ -48,6 +47,7 @@ from dlshortcuts.proxies import (
     BackendName,
     ProxyOptions,
 )
+from dlshortcuts.offload.locations import find_target, parse_locations
 from tests.hostile_names import NAMES
 from tests.proxy_servers import PROXIES, Site, running_site
 

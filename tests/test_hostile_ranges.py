@@ -16,7 +16,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from dlshortcuts.ranges import MAX_RANGES, ByteRange, RangeNotSatisfiable, if_range_matches, parse_range
+from dlshortcuts.http.ranges import MAX_RANGES, ByteRange, RangeNotSatisfiable, if_range_matches, parse_range
 from tests.work_counter import executed_lines
 
 SIZES = st.integers(min_value=0, max_value=10_000)

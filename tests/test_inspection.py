@@ -1,4 +1,4 @@
-"""dlshortcuts.inspection: reading a response back."""
+"""dlshortcuts.testing.reading: reading a response back."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.core.signals import request_finished
 from django.db import close_old_connections
 from django.http import HttpResponse, StreamingHttpResponse
 
-from dlshortcuts.inspection import close_response, handover_header, parse_disposition, read_body
+from dlshortcuts.testing.reading import close_response, handover_header, parse_disposition, read_body
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from django.core.files.storage import Storage, default_storage, storages
 from pytest_django.fixtures import Settings
 
 from dlshortcuts.download import Download
-from dlshortcuts.locations import Location, Target, find_target, parse_locations
+from dlshortcuts.offload.locations import Location, Target, find_target, parse_locations
 
 
 @pytest.fixture

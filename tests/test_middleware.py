@@ -10,7 +10,7 @@ from django.test import AsyncClient, Client, RequestFactory
 from pytest_django.fixtures import Settings
 
 from dlshortcuts.middleware import OptimizedDownloadMiddleware
-from dlshortcuts.offload import OFFLOAD_ATTRIBUTE, Offloader
+from dlshortcuts.offload.offloader import OFFLOAD_ATTRIBUTE, Offloader
 
 pytestmark = pytest.mark.urls("tests.urls_optimized")
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from dlshortcuts.multipart import multipart_byteranges
-from dlshortcuts.ranges import ByteRange
+from dlshortcuts.http.multipart import multipart_byteranges
+from dlshortcuts.http.ranges import ByteRange
 
 
 def test_parts_are_framed_as_rfc_9110_shows() -> None:

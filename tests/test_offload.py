@@ -9,9 +9,9 @@ from django.test import RequestFactory
 from pytest_django.fixtures import Settings
 
 from dlshortcuts.download import Download
-from dlshortcuts.locations import Location
-from dlshortcuts.offload import OFFLOAD_ATTRIBUTE, Offloader, check_arguments, offloading
-from dlshortcuts.proxies import BACKENDS, ProxyOptions
+from dlshortcuts.offload.backends import BACKENDS, ProxyOptions
+from dlshortcuts.offload.locations import Location
+from dlshortcuts.offload.offloader import OFFLOAD_ATTRIBUTE, Offloader, check_arguments, offloading
 
 
 def test_no_backend_means_no_offloader(settings: Settings) -> None:

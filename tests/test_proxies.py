@@ -8,8 +8,7 @@ from typing import Any
 
 import pytest
 
-from dlshortcuts.locations import Location, Target
-from dlshortcuts.proxies import (
+from dlshortcuts.offload.backends import (
     BACKEND_NAMES,
     BACKENDS,
     ProxyOptions,
@@ -18,6 +17,7 @@ from dlshortcuts.proxies import (
     get_backend,
     raw_path,
 )
+from dlshortcuts.offload.locations import Location, Target
 
 PROTECTED = Location(root="/srv/private", url="/_protected/")
 REMOTE = Location(source_url="https://b.example/", url="/_remote/")

@@ -8,7 +8,7 @@ import pytest
 from django.core.files.storage import Storage
 from pytest_django.fixtures import Settings
 
-from dlshortcuts.proxy_config import render_proxy_config
+from dlshortcuts.offload.config import render_proxy_config
 
 REMOTE = {"source_url": "https://b.example/files/", "url": "/_remote/"}
 

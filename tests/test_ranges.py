@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dlshortcuts.ranges import MAX_RANGES, ByteRange, RangeNotSatisfiable, if_range_matches, parse_range
+from dlshortcuts.http.ranges import MAX_RANGES, ByteRange, RangeNotSatisfiable, if_range_matches, parse_range
 
 SIZE = 1000
 

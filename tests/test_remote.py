@@ -15,8 +15,8 @@ from django.http import Http404
 from django.test import AsyncRequestFactory, RequestFactory
 
 from dlshortcuts import aserve_url, serve_url
-from dlshortcuts.remote import default_session, redact_url
-from dlshortcuts.remote_bodies import AsyncUpstreamBody, UpstreamBrokenError
+from dlshortcuts.sources.remote.body import AsyncUpstreamBody, UpstreamBrokenError
+from dlshortcuts.sources.remote.fetch import default_session, redact_url
 from tests.servers import free_port
 from tests.upstream import (
     BOUNDARY,

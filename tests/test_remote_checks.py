@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from pytest_django.fixtures import Settings as SettingsWrapper
 
-from dlshortcuts.remote_checks import check_url_settings
+from dlshortcuts.checks.url_settings import check_url_settings
 
 
 @pytest.mark.parametrize(

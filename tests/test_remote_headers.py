@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from requests.structures import CaseInsensitiveDict
 
-from dlshortcuts.remote_headers import end_to_end, filename_from_disposition, filename_from_url, hop_by_hop
+from dlshortcuts.http.forwarding import end_to_end, filename_from_disposition, filename_from_url, hop_by_hop
 
 
 def test_hop_by_hop_adds_the_names_connection_lists() -> None:

@@ -17,7 +17,7 @@ from django.test import RequestFactory
 from pytest_django.fixtures import Settings as SettingsWrapper
 
 from dlshortcuts import optimized_download, serve_url
-from dlshortcuts.remote_policy import (
+from dlshortcuts.sources.remote.policy import (
     RefusedURLError,
     check_url,
     forwarded_names,

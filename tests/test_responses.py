@@ -17,10 +17,10 @@ from django.http.response import HttpResponseBase
 from django.test import AsyncRequestFactory, RequestFactory
 
 from dlshortcuts import Download, DownloadResponse
-from dlshortcuts.bodies import FileSlice
+from dlshortcuts.engine.bodies import FileSlice
+from dlshortcuts.engine.respond import build_response
+from dlshortcuts.http.ranges import MAX_RANGES
 from dlshortcuts.options import Options
-from dlshortcuts.ranges import MAX_RANGES
-from dlshortcuts.responses import build_response
 from tests.reading import consume
 from tests.samples import HTML, RecordingFile
 

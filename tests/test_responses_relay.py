@@ -6,8 +6,8 @@ import pytest
 from django.test import RequestFactory
 
 from dlshortcuts.download import Download
+from dlshortcuts.engine.respond import build_response
 from dlshortcuts.options import Options
-from dlshortcuts.responses import build_response
 
 
 def relayed(status: int, **fields: object) -> Download:

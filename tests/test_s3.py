@@ -23,8 +23,8 @@ from django.test import AsyncClient, Client, RequestFactory
 from pytest_django import Settings
 
 from dlshortcuts import DownloadResponse, serve_storage
-from dlshortcuts.bodies import ASYNC_BLOCK_SIZE, BLOCK_SIZE
-from dlshortcuts.s3 import ObjectReader
+from dlshortcuts.engine.bodies import ASYNC_BLOCK_SIZE, BLOCK_SIZE
+from dlshortcuts.sources.s3 import ObjectReader
 from tests.s3server import RecordingS3Storage, s3_storage_options
 from tests.servers import ROOT
 

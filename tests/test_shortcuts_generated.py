@@ -16,7 +16,7 @@ from django.http import HttpRequest
 from django.test import AsyncClient, AsyncRequestFactory, Client, RequestFactory
 
 from dlshortcuts import DownloadResponse, aserve_generated, serve_generated
-from dlshortcuts.bodies import BLOCK_SIZE
+from dlshortcuts.engine.bodies import BLOCK_SIZE
 from tests.reading import aread, consume, read
 
 Factory = RequestFactory | AsyncRequestFactory

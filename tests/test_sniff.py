@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from dlshortcuts.sniff import (
+from dlshortcuts.engine.content_type import (
     SNIFF_BYTES,
     guess_content_type,
     is_active_content_type,

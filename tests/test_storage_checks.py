@@ -10,7 +10,7 @@ from django.urls import include, path
 from pytest_django import Settings
 
 from dlshortcuts import aserve_storage, serve_field, serve_storage
-from dlshortcuts.storage_checks import check_storage_urls
+from dlshortcuts.checks.urls import check_storage_urls
 from tests.models import Document
 
 STORAGES = {"default": {"BACKEND": "django.core.files.storage.InMemoryStorage"}}

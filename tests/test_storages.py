@@ -18,8 +18,8 @@ from django.test import AsyncClient, Client, RequestFactory
 from pytest_django import Settings
 
 from dlshortcuts import DownloadResponse, aserve_storage, serve_storage
-from dlshortcuts.bodies import FileSlice
-from dlshortcuts.storages import get_storage
+from dlshortcuts.engine.bodies import FileSlice
+from dlshortcuts.sources.storages import get_storage
 
 pytestmark = pytest.mark.urls("tests.urls_storage")
 

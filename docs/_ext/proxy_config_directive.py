@@ -18,7 +18,7 @@ from docutils.parsers.rst import directives
 from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 
-from dlshortcuts.proxy_config import render_proxy_config
+from dlshortcuts.offload.config import render_proxy_config
 
 #: The running example of the docs: private files under /srv/private.
 DEFAULT_LOCATIONS = '[{"root": "/srv/private", "url": "/_protected/"}]'

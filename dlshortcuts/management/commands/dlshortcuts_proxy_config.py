@@ -7,8 +7,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from dlshortcuts.conf import conf
-from dlshortcuts.proxies import BACKEND_NAMES
-from dlshortcuts.proxy_config import render_proxy_config
+from dlshortcuts.offload.backends import BACKEND_NAMES
+from dlshortcuts.offload.config import render_proxy_config
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 """The response engine: the one place that turns a Download into HTTP.
 
 Order of evaluation follows RFC 9110: representation headers first, then
-preconditions (§13.2.2, see :mod:`dlshortcuts.conditions`), then
+preconditions (§13.2.2, see :mod:`dlshortcuts.http.conditions`), then
 Range (§14.2, only for GET and HEAD, after preconditions), then the body.
 """
 
@@ -18,7 +18,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, Stre
 from django.http.response import HttpResponseBase
 from django.utils.http import http_date, quote_etag
 
-from .bodies import (
+from dlshortcuts.download import Download
+from dlshortcuts.engine.bodies import (
     BLOCK_SIZE,
     FileBlocks,
     FileSlice,
@@ -31,14 +32,13 @@ from .bodies import (
     iter_pieces,
     iter_stream,
 )
-from .conditions import NOT_MODIFIED, PRECONDITION_FAILED, evaluate_preconditions
-from .disposition import content_disposition
-from .download import Download
-from .multipart import multipart_byteranges
-from .offload import Offloader, offloader_of
-from .options import Options
-from .ranges import ByteRange, RangeNotSatisfiable, if_range_matches, parse_range
-from .sniff import choose_content_type, is_active_content_type, with_charset
+from dlshortcuts.engine.content_type import choose_content_type, is_active_content_type, with_charset
+from dlshortcuts.http.conditions import NOT_MODIFIED, PRECONDITION_FAILED, evaluate_preconditions
+from dlshortcuts.http.disposition import content_disposition
+from dlshortcuts.http.multipart import multipart_byteranges
+from dlshortcuts.http.ranges import ByteRange, RangeNotSatisfiable, if_range_matches, parse_range
+from dlshortcuts.offload.offloader import Offloader, offloader_of
+from dlshortcuts.options import Options
 
 __all__ = ["DownloadResponse", "build_response"]
 
@@ -98,7 +98,7 @@ class DownloadResponse(StreamingHttpResponse):
 def build_response(request: HttpRequest, download: Download, options: Options) -> HttpResponseBase:
     """Answer ``request`` with ``download``: 200, 206, 304, 412 or 416.
 
-    Under ``@optimized_download`` (an :class:`~dlshortcuts.offload.Offloader`
+    Under ``@optimized_download`` (an :class:`~dlshortcuts.offload.offloader.Offloader`
     on the request), a download the web server can reach is answered with an empty 200 carrying
     the handover headers instead.
 

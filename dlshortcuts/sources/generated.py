@@ -11,8 +11,8 @@ from typing import IO, Any
 from django.http import HttpRequest
 from django.utils.http import quote_etag
 
-from .bodies import FileBlocks
-from .download import Download
+from dlshortcuts.download import Download
+from dlshortcuts.engine.bodies import FileBlocks
 
 __all__ = ["call_content", "is_content", "resolve_content"]
 

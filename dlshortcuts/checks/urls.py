@@ -36,8 +36,8 @@ def check_storage_urls(**kwargs: Any) -> list[CheckMessage]:  # noqa: ARG001 - a
         option names no attribute of the model).
     """
     # The shortcuts import the ORM: only once apps are ready.
-    from .async_shortcuts import aserve_field, aserve_storage  # noqa: PLC0415
-    from .shortcuts import serve_field, serve_storage  # noqa: PLC0415
+    from dlshortcuts.async_shortcuts import aserve_field, aserve_storage  # noqa: PLC0415
+    from dlshortcuts.shortcuts import serve_field, serve_storage  # noqa: PLC0415
 
     storage_views = {serve_storage, aserve_storage}
     field_views = {serve_field, aserve_field}

@@ -16,10 +16,10 @@ from typing import Any, TypedDict
 
 from django.http import HttpRequest
 
-from .conf import conf
-from .download import Download
-from .locations import Location, find_target, parse_locations
-from .proxies import Backend, BackendName, Expires, ProxyOptions, get_backend
+from dlshortcuts.conf import conf
+from dlshortcuts.download import Download
+from dlshortcuts.offload.backends import Backend, BackendName, Expires, ProxyOptions, get_backend
+from dlshortcuts.offload.locations import Location, find_target, parse_locations
 
 __all__ = [
     "OFFLOAD_ATTRIBUTE",

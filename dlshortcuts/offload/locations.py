@@ -18,8 +18,8 @@ from urllib.parse import unquote
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.storage import Storage, storages
 
-from .download import Download
-from .files import real_root_holding
+from dlshortcuts.download import Download
+from dlshortcuts.sources.files import real_root_holding
 
 __all__ = [
     "LOCATION_KEYS",

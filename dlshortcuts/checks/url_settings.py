@@ -12,8 +12,8 @@ from typing import Any
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Warning
 
-from .conf import Settings, conf
-from .remote_policy import hosts_list, max_redirects_count, timeout_pair
+from dlshortcuts.conf import Settings, conf
+from dlshortcuts.sources.remote.policy import hosts_list, max_redirects_count, timeout_pair
 
 __all__ = ["check_url_settings"]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .conditions import ENTITY_TAG, parse_http_date
+from dlshortcuts.http.conditions import ENTITY_TAG, parse_http_date
 
 __all__ = [
     "MAX_RANGES",

@@ -8,8 +8,8 @@ from functools import lru_cache
 
 import magic
 
-from .download import Download
-from .options import Options
+from dlshortcuts.download import Download
+from dlshortcuts.options import Options
 
 __all__ = [
     "ACTIVE_CONTENT_TYPES",

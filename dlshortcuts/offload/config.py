@@ -17,8 +17,8 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
-from .locations import Location, parse_locations
-from .proxies import BackendName, get_backend
+from dlshortcuts.offload.backends import BackendName, get_backend
+from dlshortcuts.offload.locations import Location, parse_locations
 
 __all__ = ["render_proxy_config"]
 

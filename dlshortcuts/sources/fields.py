@@ -13,9 +13,9 @@ from django.db import models
 from django.db.models.fields.files import FieldFile
 from django.http import Http404
 
-from .download import Download
-from .options import Options
-from .storages import resolve_storage
+from dlshortcuts.download import Download
+from dlshortcuts.options import Options
+from dlshortcuts.sources.storages import resolve_storage
 
 __all__ = ["MetadataFields", "find_field_file", "resolve_field"]
 

@@ -18,7 +18,7 @@ from asgiref.sync import sync_to_async
 from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpRequest
 
-from .ranges import ByteRange
+from dlshortcuts.http.ranges import ByteRange
 
 __all__ = [
     "ASYNC_BLOCK_SIZE",

@@ -1,7 +1,7 @@
 """What serve_url may fetch, and for how long it waits: checked before any connection.
 
 The same validators serve the arguments (a wrong one raises TypeError or
-ValueError at the call) and the settings (``dlshortcuts.checks`` turns the
+ValueError at the call) and the settings (``dlshortcuts.checks.settings`` turns the
 same messages into system check errors).
 """
 
@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from django.http.request import validate_host
 
-from .remote_headers import HOP_BY_HOP_HEADERS
+from dlshortcuts.http.forwarding import HOP_BY_HOP_HEADERS
 
 __all__ = [
     "ALLOWED_SCHEMES",

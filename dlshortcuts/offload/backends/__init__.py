@@ -1,6 +1,6 @@
 """Accelerator backends: the header that hands a download over to the web server.
 
-Each backend turns a :class:`~dlshortcuts.locations.Target` into response
+Each backend turns a :class:`~dlshortcuts.offload.locations.Target` into response
 headers. Every value is built from percent-encoded ASCII or from validated
 numbers and tokens, so no header value can carry a line break, a second header
 or a non-ASCII character Django would MIME-encode.
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Literal, Protocol, get_args
 from urllib.parse import quote
 
-from .locations import Target
+from dlshortcuts.offload.locations import Target
 
 __all__ = [
     "BACKENDS",

@@ -16,7 +16,7 @@ from django.db import close_old_connections
 from django.http import StreamingHttpResponse
 from django.http.response import HttpResponseBase
 
-from .proxies import X_ACCEL_REDIRECT, X_LITESPEED_LOCATION, X_SENDFILE
+from dlshortcuts.offload.backends import X_ACCEL_REDIRECT, X_LITESPEED_LOCATION, X_SENDFILE
 
 __all__ = ["close_response", "handover_header", "parse_disposition", "read_body"]
 

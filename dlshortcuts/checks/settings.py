@@ -16,9 +16,9 @@ from django.conf import settings
 from django.core.checks import CheckMessage, Error, Warning
 from django.core.files.storage import storages
 
-from .conf import conf
-from .locations import Location
-from .proxies import BACKEND_NAMES, ProxyOptions
+from dlshortcuts.conf import conf
+from dlshortcuts.offload.backends import BACKEND_NAMES, ProxyOptions
+from dlshortcuts.offload.locations import Location
 
 __all__ = ["check_offload_settings"]
 

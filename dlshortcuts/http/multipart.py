@@ -5,8 +5,8 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable, Iterator
 
-from .bodies import Piece
-from .ranges import ByteRange
+from dlshortcuts.engine.bodies import Piece
+from dlshortcuts.http.ranges import ByteRange
 
 __all__ = ["multipart_byteranges"]
 

@@ -8,7 +8,7 @@ from typing import IO
 
 from django.http import Http404
 
-from .download import Download
+from dlshortcuts.download import Download
 
 __all__ = ["open_file", "real_root_holding", "resolve_under_root"]
 

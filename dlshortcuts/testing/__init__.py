@@ -23,8 +23,7 @@ from django.http import StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.test import override_settings
 
-from .inspection import close_response, handover_header, parse_disposition, read_body
-from .proxies import (
+from dlshortcuts.offload.backends import (
     X_ACCEL_BUFFERING,
     X_ACCEL_CHARSET,
     X_ACCEL_EXPIRES,
@@ -36,6 +35,7 @@ from .proxies import (
     Expires,
     ProxyOptions,
 )
+from dlshortcuts.testing.reading import close_response, handover_header, parse_disposition, read_body
 
 __all__ = ["NOT_GIVEN", "NotGiven", "assert_download", "assert_offloaded", "temporary_media_root"]
 

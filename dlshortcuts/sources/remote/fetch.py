@@ -19,12 +19,10 @@ import requests
 from django.http import Http404, HttpRequest
 from django.utils.http import parse_http_date_safe
 
-from .bodies import is_asgi
-from .disposition import FALLBACK_FILENAME
-from .download import Download
-from .offload import offloader_of
-from .remote_bodies import AsyncUpstreamBody, UpstreamBody
-from .remote_headers import (
+from dlshortcuts.download import Download
+from dlshortcuts.engine.bodies import is_asgi
+from dlshortcuts.http.disposition import FALLBACK_FILENAME
+from dlshortcuts.http.forwarding import (
     CONDITIONAL_HEADERS,
     RANGE_HEADERS,
     RELAYED_HEADERS,
@@ -32,11 +30,13 @@ from .remote_headers import (
     filename_from_disposition,
     filename_from_url,
 )
-from .remote_policy import RefusedURLError, Timeout, check_url, url_origin
+from dlshortcuts.offload.offloader import offloader_of
+from dlshortcuts.sources.remote.body import AsyncUpstreamBody, UpstreamBody
+from dlshortcuts.sources.remote.policy import RefusedURLError, Timeout, check_url, url_origin
 
 __all__ = ["UpstreamError", "default_session", "redact_url", "resolve_url"]
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger("dlshortcuts.remote")
 
 #: Upstream answers relayed to the client; RFC 9110 §15.
 RELAYED_STATUSES = frozenset({200, 206, 304, 416})

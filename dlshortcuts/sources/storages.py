@@ -3,7 +3,7 @@
 A storage whose ``path()`` points at a real file is served exactly like
 ``serve_path`` (one ``fstat``, ``sendfile(2)`` under WSGI). Any other storage
 is read through its own API; an S3 object is read with ranged GETs
-(:mod:`dlshortcuts.s3`) instead of django-storages' whole-object download.
+(:mod:`dlshortcuts.sources.s3`) instead of django-storages' whole-object download.
 """
 
 from __future__ import annotations
@@ -27,13 +27,13 @@ from django.core.files.storage import (
 from django.core.files.utils import validate_file_name
 from django.http import Http404, HttpResponseRedirect
 
-from .bodies import FileBlocks
-from .disposition import content_disposition
-from .download import Download
-from .files import open_file, resolve_under_root
-from .options import Options
-from .s3 import ObjectReader, boto3_object
-from .sniff import guess_content_type
+from dlshortcuts.download import Download
+from dlshortcuts.engine.bodies import FileBlocks
+from dlshortcuts.engine.content_type import guess_content_type
+from dlshortcuts.http.disposition import content_disposition
+from dlshortcuts.options import Options
+from dlshortcuts.sources.files import open_file, resolve_under_root
+from dlshortcuts.sources.s3 import ObjectReader, boto3_object
 
 __all__ = ["check_name", "get_storage", "redirect_to_storage", "resolve_storage"]
 

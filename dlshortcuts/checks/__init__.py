@@ -1,0 +1,1 @@
+"""Internal: every system check of dlshortcuts (``manage.py check``)."""
