@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any, TypedDict
 
-__all__ = ["DownloadOptions", "Options"]
+__all__ = ["DownloadOptions", "Options", "check_sniff"]
 
 
 class DownloadOptions(TypedDict, total=False):
@@ -23,6 +23,17 @@ class DownloadOptions(TypedDict, total=False):
     ranges: bool
     sniff: bool | None
     headers: Mapping[str, str] | None
+
+
+def check_sniff(value: object, name: str = "sniff") -> bool | None:
+    """Return ``value`` when it is a valid ``sniff`` choice.
+
+    :param name: how the caller spells the option, for the message.
+    :raises TypeError: when ``value`` is not True, False or None.
+    """
+    if value is None or value is True or value is False:
+        return value
+    raise TypeError(f"{name} must be True, False or None, not {value!r}")
 
 
 @dataclass(frozen=True)
@@ -92,8 +103,7 @@ class Options:
         for name in ("as_attachment", "ranges"):
             if not isinstance(getattr(self, name), bool):
                 raise TypeError(f"{name} must be True or False, not {getattr(self, name)!r}")
-        if self.sniff not in (True, False, None):
-            raise TypeError(f"sniff must be True, False or None, not {self.sniff!r}")
+        check_sniff(self.sniff)
         max_age = self.max_age
         if max_age is not None and (isinstance(max_age, bool) or not isinstance(max_age, int) or max_age < 0):
             raise TypeError(f"max_age must be a non-negative int of seconds, not {max_age!r}")

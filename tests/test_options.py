@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from dlshortcuts.options import Options
+from dlshortcuts.options import Options, check_sniff
 
 
 def test_defaults() -> None:
@@ -83,3 +83,15 @@ def test_invalid_options(kwargs: dict[str, Any], message: str) -> None:
 )
 def test_valid_options(kwargs: dict[str, Any]) -> None:
     assert Options.take(dict(kwargs)) == Options(**kwargs)
+
+
+@pytest.mark.parametrize("value", [True, False, None])
+def test_check_sniff_returns_a_valid_choice(value: bool | None) -> None:
+    assert check_sniff(value) is value
+
+
+@pytest.mark.parametrize(("value", "name"), [(1, "sniff"), ("yes", "SNIFF"), (0, "sniff")])
+def test_check_sniff_refuses_anything_else_naming_the_option(value: object, name: str) -> None:
+    with pytest.raises(TypeError) as raised:
+        check_sniff(value, name)
+    assert str(raised.value) == f"{name} must be True, False or None, not {value!r}"
