@@ -8,23 +8,14 @@ the body is an async iterator, so nothing is buffered.
 from __future__ import annotations
 
 import asyncio
-import os
-from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+import functools
+from collections.abc import Callable, Coroutine
+from typing import Any, ParamSpec, TypeVar
 
 from asgiref.sync import sync_to_async
-from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 
 from dlshortcuts.shortcuts import serve_field, serve_generated, serve_path, serve_storage, serve_url
-
-if TYPE_CHECKING:
-    import requests
-    from django.core.files.storage import Storage
-    from django.db.models.fields.files import FieldFile
-    from typing_extensions import Unpack
-
-    from dlshortcuts.options import DownloadOptions
 
 __all__ = [
     "aserve_field",
@@ -35,21 +26,13 @@ __all__ = [
     "respond_in_thread",
 ]
 
-
-async def aserve_path(
-    request: HttpRequest,
-    path: str | os.PathLike[str],
-    *,
-    root: str | os.PathLike[str] | None = None,
-    **options: Unpack[DownloadOptions],
-) -> HttpResponseBase:
-    """Async twin of :func:`serve_path` for ``async def`` views; same arguments."""
-    return await respond_in_thread(serve_path, request, path, root=root, **options)
+_P = ParamSpec("_P")
+_R = TypeVar("_R", bound=HttpResponseBase)
 
 
 async def respond_in_thread(
-    shortcut: Callable[..., HttpResponseBase], /, *args: Any, thread_sensitive: bool = False, **kwargs: Any
-) -> HttpResponseBase:
+    shortcut: Callable[..., _R], /, *args: Any, thread_sensitive: bool = False, **kwargs: Any
+) -> _R:
     """Run a blocking shortcut in a worker thread, for an async twin.
 
     When the client leaves before the response is ready, Django's ASGI
@@ -69,77 +52,48 @@ async def respond_in_thread(
         raise
 
 
-def _close_response(task: asyncio.Future[HttpResponseBase]) -> None:
+def _close_response(task: asyncio.Future[_R]) -> None:
     if not task.cancelled() and task.exception() is None:
         task.result().close()
 
 
-async def aserve_url(
-    request: HttpRequest,
-    url: str,
-    *,
-    session: requests.Session | None = None,
-    timeout: float | tuple[float, float] | None = None,
-    allowed_hosts: Sequence[str] | None = None,
-    forward_headers: Iterable[str] | None = None,
-    **options: Unpack[DownloadOptions],
-) -> HttpResponseBase:
-    """Async twin of :func:`serve_url` for ``async def`` views; same arguments.
+def _twin(
+    shortcut: Callable[_P, _R], doc: str, *, thread_sensitive: bool = False
+) -> Callable[_P, Coroutine[Any, Any, _R]]:
+    """The async twin of ``shortcut``: same signature, run by :func:`respond_in_thread`."""
 
-    The upstream request runs in a worker thread; under ASGI the body is an
-    async iterator whose every blocking read runs in a worker thread, so the
-    event loop never waits on the network and nothing is buffered.
-    """
-    return await respond_in_thread(
-        serve_url,
-        request,
-        url,
-        session=session,
-        timeout=timeout,
-        allowed_hosts=allowed_hosts,
-        forward_headers=forward_headers,
-        **options,
-    )
+    async def twin(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        call = functools.partial(shortcut, *args, **kwargs)
+        return await respond_in_thread(call, thread_sensitive=thread_sensitive)
+
+    functools.update_wrapper(twin, shortcut)
+    twin.__name__ = twin.__qualname__ = f"a{shortcut.__name__}"
+    twin.__module__ = __name__
+    twin.__doc__ = doc
+    return twin
 
 
-async def aserve_storage(
-    request: HttpRequest,
-    name: str,
-    *,
-    storage: Storage | str | None = None,
-    redirect: bool = False,
-    **options: Unpack[DownloadOptions],
-) -> HttpResponseBase:
-    """Async twin of :func:`serve_storage`; storage calls run in a worker thread."""
-    return await respond_in_thread(
-        serve_storage, request, name, storage=storage, redirect=redirect, **options
-    )
-
-
-async def aserve_field(
-    request: HttpRequest, field_file: FieldFile | None = None, **kwargs: Any
-) -> HttpResponseBase:
-    """Async twin of :func:`serve_field`, same arguments; the query and storage
-    calls run in Django's thread-sensitive executor, where the ORM may be used."""
-    return await respond_in_thread(serve_field, request, field_file, thread_sensitive=True, **kwargs)
-
-
-async def aserve_generated(
-    request: HttpRequest,
-    content: Any,
-    *,
-    filename: str,
-    size: int | None = None,
-    **options_and_url_kwargs: Any,
-) -> HttpResponseBase:
-    """Async twin of :func:`serve_generated`; a callable ``content`` runs in
-    Django's thread-sensitive executor, so it may use the ORM."""
-    return await respond_in_thread(
-        serve_generated,
-        request,
-        content,
-        filename=filename,
-        size=size,
-        thread_sensitive=True,
-        **options_and_url_kwargs,
-    )
+aserve_path = _twin(serve_path, "Async twin of :func:`~dlshortcuts.serve_path`; same arguments.")
+aserve_storage = _twin(
+    serve_storage,
+    "Async twin of :func:`~dlshortcuts.serve_storage`, same arguments; storage calls run in a worker thread.",
+)
+aserve_field = _twin(
+    serve_field,
+    "Async twin of :func:`~dlshortcuts.serve_field`, same arguments; the query and storage calls run "
+    "in Django's thread-sensitive executor, where the ORM may be used.",
+    thread_sensitive=True,
+)
+aserve_generated = _twin(
+    serve_generated,
+    "Async twin of :func:`~dlshortcuts.serve_generated`, same arguments; a callable ``content`` runs "
+    "in Django's thread-sensitive executor, so it may use the ORM.",
+    thread_sensitive=True,
+)
+aserve_url = _twin(
+    serve_url,
+    "Async twin of :func:`~dlshortcuts.serve_url`, same arguments.\n\n"
+    "The upstream request runs in a worker thread; under ASGI the body is an async iterator whose "
+    "every blocking read runs in a worker thread, so the event loop never waits on the network and "
+    "nothing is buffered.",
+)

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any, TypedDict
 
-__all__ = ["DownloadOptions", "Options", "check_sniff"]
 
+class GeneratedOptions(TypedDict, total=False):
+    """The common options but ``filename``, which serve_generated requires as a keyword of its own."""
 
-class DownloadOptions(TypedDict, total=False):
-    """Keyword options shared by every shortcut (for ``**options`` typing)."""
-
-    filename: str | None
     as_attachment: bool
     content_type: str | None
     charset: str | None
@@ -23,6 +20,23 @@ class DownloadOptions(TypedDict, total=False):
     ranges: bool
     sniff: bool | None
     headers: Mapping[str, str] | None
+
+
+class DownloadOptions(GeneratedOptions, total=False):
+    """Keyword options shared by every shortcut (for ``**options`` typing)."""
+
+    filename: str | None
+
+
+class FieldOptions(DownloadOptions, total=False):
+    """serve_field's keywords: the common options plus the usual URL lookups.
+
+    Any other lookup a URL pattern passes (``uuid``, ``year`` ...) is
+    accepted at run time; typed code gives it through ``lookups=``.
+    """
+
+    pk: Any
+    slug: str
 
 
 def check_sniff(value: object, name: str = "sniff") -> bool | None:
@@ -69,50 +83,85 @@ class Options:
     sniff: bool | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
 
-    @classmethod
-    def take(cls, kwargs: dict[str, Any]) -> Options:
-        """Pop the common options out of ``kwargs``; what is left is the caller's.
-
-        :raises TypeError: when an option has the wrong type.
-        """
-        taken = {f.name: kwargs.pop(f.name) for f in fields(cls) if f.name in kwargs}
-        if taken.get("headers") is None:
-            taken.pop("headers", None)
-        options = cls(**taken)
-        options._validate()
-        return options
+    def __post_init__(self) -> None:
+        for option in fields(self):
+            _CHECKS[option.name](option.name, getattr(self, option.name))
 
     @classmethod
-    def from_kwargs(cls, function: str, kwargs: dict[str, Any]) -> Options:
-        """Build options from ``kwargs``, refusing any keyword that is not one.
+    def parse(
+        cls, shortcut: str, kwargs: Mapping[str, Any], *, others: bool = False
+    ) -> tuple[Options, dict[str, Any]]:
+        """Split a shortcut's keywords into its validated options and the rest.
 
-        :param function: the shortcut's name, for the error message.
-        :raises TypeError: on an unknown keyword, as Python would say it.
+        :param shortcut: the shortcut's name, for the error message.
+        :param kwargs: the keywords the shortcut was called with.
+        :param others: whether the shortcut takes keywords that are not
+            options (serve_field's lookups, serve_generated's URL kwargs);
+            they are returned as the second item.
+        :raises TypeError: on an unknown keyword when ``others`` is false (as
+            Python would say it), or an option of the wrong type.
+        :raises ValueError: for an option of the right type but a wrong value.
         """
-        options = cls.take(kwargs)
-        if kwargs:
-            unknown = sorted(kwargs)[0]
-            raise TypeError(f"{function}() got an unexpected keyword argument {unknown!r}")
-        return options
+        rest = dict(kwargs)
+        taken = {name: rest.pop(name) for name in _NAMES if name in rest}
+        if taken.get("headers", {}) is None:
+            del taken["headers"]
+        if rest and not others:
+            raise TypeError(f"{shortcut}() got an unexpected keyword argument {sorted(rest)[0]!r}")
+        return cls(**taken), rest
 
-    def _validate(self) -> None:
-        for name in ("filename", "content_type", "charset"):
-            value = getattr(self, name)
-            if value is not None and not isinstance(value, str):
-                raise TypeError(f"{name} must be a str or None, not {value!r}")
-        for name in ("as_attachment", "ranges"):
-            if not isinstance(getattr(self, name), bool):
-                raise TypeError(f"{name} must be True or False, not {getattr(self, name)!r}")
-        check_sniff(self.sniff)
-        max_age = self.max_age
-        if max_age is not None and (isinstance(max_age, bool) or not isinstance(max_age, int) or max_age < 0):
-            raise TypeError(f"max_age must be a non-negative int of seconds, not {max_age!r}")
-        if not isinstance(self.etag, (bool, str)):
-            raise TypeError(f"etag must be True, False or a string, not {self.etag!r}")
-        last_modified = self.last_modified
-        if last_modified is not None and (
-            isinstance(last_modified, bool) or not isinstance(last_modified, (datetime.datetime, int, float))
-        ):
-            raise TypeError(f"last_modified must be a datetime or a POSIX timestamp, not {last_modified!r}")
-        if not isinstance(self.headers, Mapping):
-            raise TypeError(f"headers must be a mapping of header names to values, not {self.headers!r}")
+
+def _optional_str(name: str, value: object) -> None:
+    if value is not None and not isinstance(value, str):
+        raise TypeError(f"{name} must be a str or None, not {value!r}")
+
+
+def _flag(name: str, value: object) -> None:
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be True or False, not {value!r}")
+
+
+def _sniff(name: str, value: object) -> None:
+    check_sniff(value, name)
+
+
+def _max_age(name: str, value: object) -> None:
+    if value is None:
+        return
+    message = f"{name} must be a non-negative int of seconds, not {value!r}"
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(message)
+    if value < 0:
+        raise ValueError(message)
+
+
+def _etag(name: str, value: object) -> None:
+    if not isinstance(value, (bool, str)):
+        raise TypeError(f"{name} must be True, False or a string, not {value!r}")
+
+
+def _last_modified(name: str, value: object) -> None:
+    timestamp = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if value is not None and not timestamp and not isinstance(value, datetime.datetime):
+        raise TypeError(f"{name} must be a datetime or a POSIX timestamp, not {value!r}")
+
+
+def _headers(name: str, value: object) -> None:
+    if not isinstance(value, Mapping):
+        raise TypeError(f"{name} must be a mapping of header names to values, not {value!r}")
+
+
+# One check, hence one message, per option.
+_CHECKS: dict[str, Callable[[str, object], None]] = {
+    "filename": _optional_str,
+    "as_attachment": _flag,
+    "content_type": _optional_str,
+    "charset": _optional_str,
+    "last_modified": _last_modified,
+    "etag": _etag,
+    "max_age": _max_age,
+    "ranges": _flag,
+    "sniff": _sniff,
+    "headers": _headers,
+}
+_NAMES = tuple(_CHECKS)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest, HttpResponse
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from django.db.models.fields.files import FieldFile
     from typing_extensions import Unpack
 
-    from dlshortcuts.options import DownloadOptions
+    from dlshortcuts.options import DownloadOptions, FieldOptions, GeneratedOptions
 
 __all__ = [
     "serve_field",
@@ -69,7 +69,7 @@ def serve_path(
     :raises Http404: when the file is missing, not a regular file, or
         outside ``root``.
     """
-    checked = Options.from_kwargs("serve_path", dict(options))
+    checked, _ = Options.parse("serve_path", options)
     target = path if root is None else resolve_under_root(root, path)
     # The name asked for, not the one a symlink resolves to ("latest.tar.gz").
     return build_response(request, open_file(target, os.path.basename(os.fspath(path))), checked)
@@ -100,7 +100,7 @@ def serve_storage(
     :param options: the common options (see :func:`serve_path`).
     :raises Http404: when the file is missing or the name is suspicious.
     """
-    checked = Options.from_kwargs("serve_storage", dict(options))
+    checked, _ = Options.parse("serve_storage", options)
     resolved = get_storage(storage)
     if redirect:
         return redirect_to_storage(resolved, name, checked)
@@ -121,7 +121,8 @@ def serve_field(
     modified_field: str | None = None,
     charset_field: str | None = None,
     encoding_field: str | None = None,
-    **lookups_and_options: Any,
+    lookups: Mapping[str, Any] | None = None,
+    **options: Unpack[FieldOptions],
 ) -> HttpResponseBase:
     """Serve the file in a model's FileField (or ImageField).
 
@@ -146,19 +147,22 @@ def serve_field(
         a 304 makes no storage call.
     :param charset_field: attribute holding the charset of a text file.
     :param encoding_field: attribute holding the Content-Encoding (``gzip``).
-    :param lookups_and_options: the common options (see :func:`serve_path`);
-        any other keyword is a lookup.
+    :param lookups: field lookups other than ``pk`` and ``slug`` (which
+        are keywords of their own), e.g. ``{"uuid": uuid}``; a URL pattern's
+        other kwargs are taken as lookups too.
+    :param options: the common options (see :func:`serve_path`), ``pk`` and
+        ``slug``.
     :raises Http404: unknown object, empty field, or file missing from its storage.
     :raises ImproperlyConfigured: when ``field`` is not a FileField.
     """
-    options = Options.take(lookups_and_options)
+    checked, url_lookups = Options.parse("serve_field", options, others=True)
     found = find_field_file(
         field_file,
         instance=instance,
         model=model,
         queryset=queryset,
         field=field,
-        lookups=lookups_and_options,
+        lookups={**url_lookups, **(lookups or {})},
     )
     metadata = MetadataFields(
         filename=filename_field,
@@ -168,8 +172,8 @@ def serve_field(
         charset=charset_field,
         encoding=encoding_field,
     )
-    download, options = resolve_field(found, metadata, options)
-    return build_response(request, download, options)
+    download, checked = resolve_field(found, metadata, checked)
+    return build_response(request, download, checked)
 
 
 def serve_generated(
@@ -178,7 +182,7 @@ def serve_generated(
     *,
     filename: str,
     size: int | None = None,
-    **options_and_url_kwargs: Any,
+    **options: Unpack[GeneratedOptions],
 ) -> HttpResponseBase:
     """Serve content the application makes: in memory or on the fly.
 
@@ -191,17 +195,16 @@ def serve_generated(
     :param filename: the download name (it also gives the content type).
     :param size: the length of a streamed body, when known in advance (sent
         as Content-Length).
-    :param options_and_url_kwargs: the common options; any other keyword
-        (URL kwargs when used in ``urlpatterns``) is passed to a callable
-        ``content``.
+    :param options: the common options; any other keyword (URL kwargs when
+        used in ``urlpatterns``) is passed to a callable ``content``.
     """
-    options = Options.take(options_and_url_kwargs)
-    if options.charset is None:
+    checked, url_kwargs = Options.parse("serve_generated", options, others=True)
+    if checked.charset is None:
         # Generated text is declared UTF-8 (str is encoded so) unless told otherwise.
-        options = dataclasses.replace(options, charset="utf-8")
-    content = call_content(request, content, options_and_url_kwargs)
-    download = resolve_content(content, filename=filename, size=size, charset=options.charset or "utf-8")
-    return build_response(request, download, options)
+        checked = dataclasses.replace(checked, charset="utf-8")
+    content = call_content(request, content, url_kwargs)
+    download = resolve_content(content, filename=filename, size=size, charset=checked.charset or "utf-8")
+    return build_response(request, download, checked)
 
 
 def serve_url(
@@ -251,7 +254,7 @@ def serve_url(
     """
     if not isinstance(url, str):
         raise TypeError(f"serve_url() url must be a str such as 'https://example.com/a.pdf', not {url!r}")
-    checked = Options.from_kwargs("serve_url", dict(options))
+    checked, _ = Options.parse("serve_url", options)
     hosts = hosts_list(conf.URL_ALLOWED_HOSTS if allowed_hosts is None else allowed_hosts)
     download = proxied_download(request, url, hosts)
     if download is None:

@@ -25,18 +25,19 @@ def test_defaults() -> None:
     )
 
 
-def test_take_leaves_the_callers_keywords() -> None:
+def test_parse_returns_the_callers_keywords() -> None:
     kwargs: dict[str, Any] = {"filename": "a.csv", "max_age": 60, "year": 2024, "headers": None}
-    options = Options.take(kwargs)
-    assert kwargs == {"year": 2024}
+    options, rest = Options.parse("serve_x", kwargs, others=True)
+    assert rest == {"year": 2024}
+    assert kwargs == {"filename": "a.csv", "max_age": 60, "year": 2024, "headers": None}
     assert options.filename == "a.csv"
     assert options.max_age == 60
     assert options.headers == {}
 
 
-def test_from_kwargs_refuses_unknown_keywords() -> None:
+def test_parse_refuses_unknown_keywords() -> None:
     with pytest.raises(TypeError, match=r"^serve_x\(\) got an unexpected keyword argument 'b'$"):
-        Options.from_kwargs("serve_x", {"filename": "a", "c": 1, "b": 2})
+        Options.parse("serve_x", {"filename": "a", "c": 1, "b": 2})
 
 
 @pytest.mark.parametrize(
@@ -48,7 +49,6 @@ def test_from_kwargs_refuses_unknown_keywords() -> None:
         ({"as_attachment": 1}, "as_attachment must be True or False, not 1"),
         ({"ranges": None}, "ranges must be True or False, not None"),
         ({"sniff": "yes"}, "sniff must be True, False or None, not 'yes'"),
-        ({"max_age": -1}, "max_age must be a non-negative int of seconds, not -1"),
         ({"max_age": True}, "max_age must be a non-negative int of seconds, not True"),
         ({"max_age": 1.5}, "max_age must be a non-negative int of seconds, not 1.5"),
         ({"etag": None}, "etag must be True, False or a string, not None"),
@@ -65,8 +65,18 @@ def test_from_kwargs_refuses_unknown_keywords() -> None:
 )
 def test_invalid_options(kwargs: dict[str, Any], message: str) -> None:
     with pytest.raises(TypeError) as raised:
-        Options.take(kwargs)
+        Options.parse("serve_x", kwargs)
     assert str(raised.value) == message
+
+
+def test_negative_max_age_is_a_value_error() -> None:
+    with pytest.raises(ValueError, match=r"^max_age must be a non-negative int of seconds, not -1$"):
+        Options.parse("serve_x", {"max_age": -1})
+
+
+def test_options_built_directly_are_validated_too() -> None:
+    with pytest.raises(TypeError, match=r"^ranges must be True or False, not 'yes'$"):
+        Options(ranges="yes")  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
@@ -82,7 +92,7 @@ def test_invalid_options(kwargs: dict[str, Any], message: str) -> None:
     ],
 )
 def test_valid_options(kwargs: dict[str, Any]) -> None:
-    assert Options.take(dict(kwargs)) == Options(**kwargs)
+    assert Options.parse("serve_x", kwargs) == (Options(**kwargs), {})
 
 
 @pytest.mark.parametrize("value", [True, False, None])

@@ -69,7 +69,7 @@ def download_of(path: Path, file: IO[bytes] | None = None, **fields: Any) -> Dow
 
 
 def serve(request: HttpRequest, download: Download, **options: Any) -> HttpResponseBase:
-    return build_response(request, download, Options.from_kwargs("test", options))
+    return build_response(request, download, Options.parse("test", options)[0])
 
 
 def get(factory: Factory, path: Path, method: str = "get", **options: Any) -> HttpResponseBase:

@@ -214,7 +214,7 @@ def test_callable_is_called_lazily_with_the_request_and_url_kwargs(rf: RequestFa
         calls.append((request.path, kwargs))
         return b"ok"
 
-    response = serve_generated(rf.get("/x"), make, filename="a.txt", year=2024, region="eu")
+    response = serve_generated(rf.get("/x"), make, filename="a.txt", year=2024, region="eu")  # type: ignore[call-arg]
     assert calls == [("/x", {"year": 2024, "region": "eu"})]
     assert consume(response) == b"ok"
 
@@ -268,7 +268,7 @@ async def test_one_line_urlpattern_async(async_client: AsyncClient, url: str) ->
 
 
 async def test_aserve_generated_calls_the_factory_in_a_thread(async_rf: AsyncRequestFactory) -> None:
-    response = await aserve_generated(async_rf.get("/"), report, filename="r.csv", year=1999)
+    response = await aserve_generated(async_rf.get("/"), report, filename="r.csv", year=1999)  # type: ignore[call-arg]
     assert await aread(response) == b"year\r\n1999\r\n"
 
 

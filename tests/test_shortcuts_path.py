@@ -186,18 +186,18 @@ async def test_aserve_path_in_an_async_view(rf: RequestFactory, root: Path) -> N
 
 
 @pytest.mark.parametrize(
-    ("options", "message"),
+    ("options", "error", "message"),
     [
-        ({"filname": "x"}, "serve_path() got an unexpected keyword argument 'filname'"),
-        ({"max_age": -1}, "max_age must be a non-negative int of seconds, not -1"),
-        ({"etag": 1}, "etag must be True, False or a string, not 1"),
-        ({"as_attachment": "no"}, "as_attachment must be True or False, not 'no'"),
+        ({"filname": "x"}, TypeError, "serve_path() got an unexpected keyword argument 'filname'"),
+        ({"max_age": -1}, ValueError, "max_age must be a non-negative int of seconds, not -1"),
+        ({"etag": 1}, TypeError, "etag must be True, False or a string, not 1"),
+        ({"as_attachment": "no"}, TypeError, "as_attachment must be True or False, not 'no'"),
     ],
 )
-def test_misuse_raises_typeerror(
-    rf: RequestFactory, root: Path, options: dict[str, object], message: str
+def test_misuse_raises_typeerror_or_valueerror(
+    rf: RequestFactory, root: Path, options: dict[str, object], error: type[Exception], message: str
 ) -> None:
-    with pytest.raises(TypeError) as raised:
+    with pytest.raises(error) as raised:
         serve_path(rf.get("/"), "report.pdf", root=root, **options)  # type: ignore[arg-type]
     assert str(raised.value) == message
 
