@@ -297,3 +297,24 @@ def test_url_outside_every_location_is_fetched_here(rf: RequestFactory, upstream
     assert b"".join(response) == DATA
     response.close()
     assert len(upstream.requests) == 1
+
+
+@pytest.mark.parametrize("name", ["Cookie", "cookie"])
+def test_forwarded_cookie_does_not_follow_a_redirect_to_another_origin(
+    rf: RequestFactory, upstream: Upstream, other_upstream: Upstream, name: str
+) -> None:
+    # A session cookie is a credential as Authorization is, whatever the spelling it was named with.
+    request = rf.get("/", headers={"Cookie": "sessionid=secret", "X-Tenant": "acme"})
+    target = f"{other_upstream.url}/files/report.pdf"
+    response, body = fetch(request, redirect(upstream, target), forward_headers=[name, "X-Tenant"])
+    assert (response.status_code, body) == (200, DATA)
+    assert upstream.requests[0].headers[name] == "sessionid=secret"
+    assert {key.lower() for key in other_upstream.requests[0].headers} & {"cookie"} == set()
+    assert other_upstream.requests[0].headers["X-Tenant"] == "acme"
+    assert [seen.path for seen in other_upstream.requests] == ["/files/report.pdf"]
+
+
+def test_forwarded_cookie_follows_a_redirect_on_the_same_origin(rf: RequestFactory, upstream: Upstream) -> None:
+    request = rf.get("/", headers={"Cookie": "sessionid=secret"})
+    fetch(request, redirect(upstream, "/files/report.pdf"), forward_headers=["Cookie"])
+    assert [seen.headers["Cookie"] for seen in upstream.requests] == ["sessionid=secret"] * 2
