@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models
 
 
@@ -25,3 +26,17 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return self.slug
+
+
+class UUIDUser(AbstractBaseUser):
+    """A user whose primary key is a UUID (a project's custom user model, as signed links see it)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4)
+    USERNAME_FIELD = "id"
+
+
+class NamedUser(AbstractBaseUser):
+    """A user whose primary key is a string."""
+
+    username = models.CharField(primary_key=True, max_length=150)
+    USERNAME_FIELD = "username"

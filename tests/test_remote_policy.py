@@ -314,7 +314,9 @@ def test_forwarded_cookie_does_not_follow_a_redirect_to_another_origin(
     assert [seen.path for seen in other_upstream.requests] == ["/files/report.pdf"]
 
 
-def test_forwarded_cookie_follows_a_redirect_on_the_same_origin(rf: RequestFactory, upstream: Upstream) -> None:
+def test_forwarded_cookie_follows_a_redirect_on_the_same_origin(
+    rf: RequestFactory, upstream: Upstream
+) -> None:
     request = rf.get("/", headers={"Cookie": "sessionid=secret"})
     fetch(request, redirect(upstream, "/files/report.pdf"), forward_headers=["Cookie"])
     assert [seen.headers["Cookie"] for seen in upstream.requests] == ["sessionid=secret"] * 2

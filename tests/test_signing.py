@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime
 import re
 import time
+import uuid
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 from asgiref.sync import async_to_sync, iscoroutinefunction
@@ -15,12 +17,13 @@ from django.core.files.storage import storages
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.test import AsyncClient, Client, RequestFactory
-from django.urls import reverse
+from django.urls import clear_script_prefix, reverse, set_script_prefix
 from pytest_django.fixtures import Settings as SettingsWrapper
 
 from dlshortcuts import optimized_download, serve_path
 from dlshortcuts.signing import SignedFileSystemStorage, signature_required, signed_url
 from dlshortcuts.testing import assert_download, assert_offloaded
+from tests.models import NamedUser, UUIDUser
 
 pytestmark = pytest.mark.urls("tests.urls_signing")
 
@@ -233,3 +236,57 @@ def test_signed_storage_behind_serve_storage(client: Client, files: Path, settin
     url = storages["private"].url(NAME)
     assert_download(client.get(url), content=PDF, filename=NAME)
     forbidden(client.get(url.split("?")[0]), INVALID)
+
+
+@pytest.mark.parametrize("prefix", ["/app", "/d%C3%A9p%C3%B4t"])
+def test_link_made_under_a_url_prefix_validates_there(client: Client, files: Path, prefix: str) -> None:
+    # Served under a prefix (SCRIPT_NAME), reverse() includes it and so does
+    # request.path: the link signs the path the view sees.
+    script_name = unquote(prefix)
+    set_script_prefix(f"{script_name}/")
+    try:
+        url = signed_url(reverse("signed-file", args=[NAME]), expires_in=60)
+    finally:
+        clear_script_prefix()
+    assert url.startswith(f"{prefix}/files/")
+    path_info = url.removeprefix(prefix)
+    assert_download(client.get(path_info, SCRIPT_NAME=script_name.encode().decode("latin-1")), content=PDF)
+    # The signature covers the prefix: the same link outside it, or under another, is not valid.
+    forbidden(client.get(path_info), INVALID)
+    forbidden(client.get(path_info, SCRIPT_NAME="/other"), INVALID)
+    # A link made without the prefix does not validate under it.
+    unprefixed = signed_url(reverse("signed-file", args=[NAME]))
+    forbidden(client.get(unprefixed, SCRIPT_NAME=script_name.encode().decode("latin-1")), INVALID)
+
+
+@pytest.mark.parametrize(
+    ("owner", "others"),
+    [
+        (
+            UUIDUser(id=uuid.UUID("12345678-1234-5678-1234-567812345678")),
+            [
+                UUIDUser(id=uuid.UUID("12345678-1234-5678-1234-567812345679")),
+                NamedUser(username="12345678-1234-5678-1234-567812345678"),
+            ],
+        ),
+        (NamedUser(username="alice"), [NamedUser(username="bob"), NamedUser(username="Alice")]),
+        (NamedUser(username="1"), [User(pk=1, username="one"), NamedUser(username="01")]),
+        (User(pk=1, username="one"), [NamedUser(username="1"), User(pk=11, username="eleven")]),
+    ],
+    ids=["uuid", "string", "string-digits", "integer"],
+)
+def test_link_bound_to_a_user_of_any_primary_key_type(
+    rf: RequestFactory, files: Path, owner: Any, others: list[Any]
+) -> None:
+    url = signed_url(reverse("signed-file", args=[NAME]), user=owner)
+    view = signature_required(lambda request: serve_path(request, NAME, root=files))
+
+    def get(user: Any) -> HttpResponseBase:
+        request = rf.get(url)
+        request.user = user
+        return view(request)
+
+    assert_download(get(owner), content=PDF)
+    for other in others:
+        forbidden(get(other), INVALID)
+    forbidden(get(AnonymousUser()), INVALID)
