@@ -7,6 +7,7 @@ descriptors and resident memory.
 
 from __future__ import annotations
 
+import os
 import re
 import socket
 import time
@@ -21,6 +22,7 @@ __all__ = [
     "fetch_head",
     "leaked_files",
     "open_fds",
+    "open_sockets",
     "resident_kib",
     "start_app_server",
     "wait_until",
@@ -131,6 +133,17 @@ def worker_pids(server: Server) -> list[int]:
 def open_fds(pid: int) -> int:
     """How many file descriptors ``pid`` has open."""
     return len(list(Path(f"/proc/{pid}/fd").iterdir()))
+
+
+def open_sockets(pid: int) -> int:
+    """How many sockets ``pid`` has open: its listening socket and its connections."""
+    count = 0
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            count += os.readlink(fd).startswith("socket:")
+        except FileNotFoundError:
+            continue  # closed while we looked
+    return count
 
 
 def resident_kib(pid: int) -> int:
