@@ -8,58 +8,69 @@ Same signature, same settings (``SENDFILE_ROOT``, ``SENDFILE_URL``,
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
-from typing import Any, Final
+from collections.abc import Mapping
+from typing import Final, cast
 
-from django.apps import AppConfig
-from django.conf import settings
-from django.core.checks import CheckMessage, Error, Warning
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 
-from dlshortcuts.offload.backends import BACKEND_NAMES, BackendName
+from dlshortcuts.conf import conf
+from dlshortcuts.offload.backends import BACKENDS, BackendName, get_backend
 from dlshortcuts.offload.offloader import Offloader, offloading
 from dlshortcuts.shortcuts import serve_path
 
-__all__ = ["SENDFILE_BACKENDS", "check_sendfile_settings", "sendfile"]
+__all__ = ["SENDFILE_BACKENDS", "sendfile"]
 
 #: django-sendfile2's backends and what serves their downloads here. None:
 #: Django streams the file itself (zero-copy through ``wsgi.file_wrapper``,
 #: which mod_wsgi implements with ``sendfile(2)``); mod_wsgi's internal
 #: redirect by a ``Location`` header has no equivalent among the accelerators.
-SENDFILE_BACKENDS: Final[Mapping[str, BackendName | None]] = {
-    "development": None,
-    "mod_wsgi": None,
-    "nginx": "nginx",
-    "simple": None,
-    "xsendfile": "apache",
-}
+#: The others come from each web server's ``sendfile_alias``.
+SENDFILE_BACKENDS: Final[Mapping[str, str | None]] = dict(
+    sorted(
+        {
+            "development": None,
+            "mod_wsgi": None,
+            "simple": None,
+            **{
+                backend.sendfile_alias: name
+                for name, backend in BACKENDS.items()
+                if backend.sendfile_alias is not None
+            },
+        }.items()
+    )
+)
 # django-sendfile2's package, and django-sendfile's before it.
 _PREFIXES = ("django_sendfile.backends.", "sendfile.backends.")
-# Backends whose header carries a URI: they need SENDFILE_URL.
-_URI_BACKENDS = frozenset({"nginx", "caddy", "litespeed"})
 
 
-def _backend() -> BackendName | None:
-    """The accelerator ``SENDFILE_BACKEND`` names (None: Django serves the file)."""
-    value = getattr(settings, "SENDFILE_BACKEND", None)
+def sendfile_backend() -> str | None:
+    """The web server ``SENDFILE_BACKEND`` names (None: Django serves the file).
+
+    :raises ImproperlyConfigured: for a missing or unknown ``SENDFILE_BACKEND``.
+    """
+    value = conf.SENDFILE_BACKEND
     if isinstance(value, str):
         for prefix in _PREFIXES:
             if value.startswith(prefix) and value[len(prefix) :] in SENDFILE_BACKENDS:
                 return SENDFILE_BACKENDS[value[len(prefix) :]]
-        for name in BACKEND_NAMES:
-            if value == name:
-                return name
+        if value in BACKENDS:
+            return value
     raise ImproperlyConfigured(
         f"SENDFILE_BACKEND is {value!r}: use one of django-sendfile2's backends "
         f"('django_sendfile.backends.{{{','.join(SENDFILE_BACKENDS)}}}') "
-        f"or one of {', '.join(map(repr, BACKEND_NAMES))}."
+        f"or one of {', '.join(map(repr, BACKENDS))}."
     )
 
 
+def needs_sendfile_url(backend: str | None) -> bool:
+    """Whether ``backend``'s header carries a URI, so that it needs ``SENDFILE_URL``."""
+    return backend is not None and get_backend(backend).carries == "uri"
+
+
 def _root() -> str:
-    root = getattr(settings, "SENDFILE_ROOT", None)
+    root = conf.SENDFILE_ROOT
     if not isinstance(root, (str, os.PathLike)) or not os.fspath(root):
         raise ImproperlyConfigured(
             f"SENDFILE_ROOT is {root!r}: set it to the directory sendfile() serves files from."
@@ -67,16 +78,17 @@ def _root() -> str:
     return os.fspath(root)
 
 
-def _offloader(backend: BackendName, root: str) -> Offloader | None:
-    url = getattr(settings, "SENDFILE_URL", None)
-    if backend in _URI_BACKENDS and not url:
+def _offloader(backend: str, root: str) -> Offloader | None:
+    url = conf.SENDFILE_URL
+    if needs_sendfile_url(backend) and not url:
         raise ImproperlyConfigured(
             f"SENDFILE_URL is {url!r}, but the {backend} backend needs the internal URL prefix "
             "the web server serves SENDFILE_ROOT under, such as '/protected'."
         )
     # django-sendfile2 joins SENDFILE_URL and the relative path with a "/".
     prefix = None if not url else str(url).rstrip("/") + "/"
-    return Offloader.configure({"backend": backend, "locations": [{"root": root, "url": prefix}]})
+    locations = [{"root": root, "url": prefix}]
+    return Offloader.configure({"backend": cast("BackendName", backend), "locations": locations})
 
 
 def sendfile(  # noqa: PLR0917 - django-sendfile2's signature, positional arguments included
@@ -91,9 +103,8 @@ def sendfile(  # noqa: PLR0917 - django-sendfile2's signature, positional argume
 
     Ranges, conditional requests and HEAD are answered too (by Django, or by
     the web server after a handover). The backend comes from
-    ``SENDFILE_BACKEND`` (see :data:`SENDFILE_BACKENDS`; the names
-    ``"nginx"``, ``"apache"``, ``"lighttpd"``, ``"litespeed"``, ``"caddy"``
-    work as well).
+    ``SENDFILE_BACKEND`` (see :data:`SENDFILE_BACKENDS`; the names of the
+    web servers ``optimized_download`` knows work as well).
 
     :param request: the current request.
     :param filename: an absolute path inside ``SENDFILE_ROOT``, or a path
@@ -108,7 +119,7 @@ def sendfile(  # noqa: PLR0917 - django-sendfile2's signature, positional argume
     :raises ImproperlyConfigured: for a missing or unknown ``SENDFILE_BACKEND``,
         a missing ``SENDFILE_ROOT``, or a URI backend without ``SENDFILE_URL``.
     """
-    backend = _backend()
+    backend = sendfile_backend()
     root = _root()
     # An absolute filename replaces root in the join; either way what is left
     # is relative to root, and serve_path confines it there.
@@ -135,41 +146,3 @@ def sendfile(  # noqa: PLR0917 - django-sendfile2's signature, positional argume
         return serve()
     with offloading(request, _offloader(backend, root)):
         return serve()
-
-
-def check_sendfile_settings(
-    app_configs: Sequence[AppConfig] | None = None,  # noqa: ARG001 - Django's check signature
-    **kwargs: Any,  # noqa: ARG001
-) -> list[CheckMessage]:
-    """Check the django-sendfile2 settings :func:`sendfile` reads, when ``SENDFILE_BACKEND`` is set."""
-    name = getattr(settings, "SENDFILE_BACKEND", None)
-    if name is None:
-        return []
-    messages: list[CheckMessage] = []
-    backend = None
-    try:
-        backend = _backend()
-    except ImproperlyConfigured as error:
-        # A warning: the project may still call django-sendfile2 itself, with a backend of its own.
-        messages.append(
-            Warning(str(error), hint="dlshortcuts.compat.sendfile() cannot use it.", id="dlshortcuts.W040")
-        )
-    root = getattr(settings, "SENDFILE_ROOT", None)
-    if not isinstance(root, (str, os.PathLike)) or not os.path.isdir(root):
-        messages.append(
-            Error(
-                f"SENDFILE_ROOT is {root!r}, which is not an existing directory.",
-                hint="Set it to the directory sendfile() serves files from.",
-                id="dlshortcuts.E040",
-            )
-        )
-    if backend in _URI_BACKENDS and not getattr(settings, "SENDFILE_URL", None):
-        messages.append(
-            Error(
-                f"SENDFILE_BACKEND is {name!r} but SENDFILE_URL is not set.",
-                hint="Set SENDFILE_URL to the internal URL prefix the web server serves SENDFILE_ROOT "
-                "under, such as '/protected'.",
-                id="dlshortcuts.E041",
-            )
-        )
-    return messages

@@ -2,7 +2,9 @@
 
 Every property reads ``settings.DLSHORTCUTS`` at the moment it is asked, so
 tests and projects that change settings at run time see the change. Values are
-checked by the system checks in :mod:`dlshortcuts.checks.settings`, not here.
+checked by the system checks in :mod:`dlshortcuts.checks`, not here, and every
+check reads the settings through this module. The django-sendfile2 settings
+``dlshortcuts.compat.sendfile`` reads (``SENDFILE_*``) are here too.
 """
 
 from __future__ import annotations
@@ -12,22 +14,33 @@ from typing import Any
 
 from django.conf import settings
 
-__all__ = ["Settings", "conf"]
-
 
 class Settings:
     """Typed access to the keys of ``settings.DLSHORTCUTS`` (each defaults when absent)."""
 
     @property
+    def raw(self) -> object:
+        """``settings.DLSHORTCUTS`` as written (``{}`` when absent), for the checks to judge."""
+        return getattr(settings, "DLSHORTCUTS", {})
+
+    @property
+    def is_mapping(self) -> bool:
+        """Whether ``DLSHORTCUTS`` is a dict (when it is not, every key reads as its default)."""
+        return isinstance(self.raw, Mapping)
+
+    @property
     def _values(self) -> Mapping[str, Any]:
-        values = getattr(settings, "DLSHORTCUTS", None)
+        values = self.raw
         return values if isinstance(values, Mapping) else {}
 
     # @optimized_download and OptimizedDownloadMiddleware.
 
     @property
     def BACKEND(self) -> str | None:
-        """The accelerator: nginx, apache, lighttpd, litespeed or caddy (None: no offload)."""
+        """The web server downloads are handed over to (None: no offload).
+
+        One of :data:`~dlshortcuts.offload.backends.BackendName`.
+        """
         value: str | None = self._values.get("BACKEND")
         return value
 
@@ -88,6 +101,30 @@ class Settings:
         """Seconds to connect and to wait for each read: one number for both, or ``(connect, read)``."""
         value: float | tuple[float, float] = self._values.get("URL_TIMEOUT", (5.0, 30.0))
         return value
+
+    @property
+    def unknown_url_keys(self) -> list[str]:
+        """The ``URL_*`` keys serve_url does not read (typos, most likely), sorted."""
+        return sorted(
+            str(key) for key in self._values if str(key).startswith("URL_") and key not in self.URL_KEYS
+        )
+
+    # dlshortcuts.compat.sendfile: django-sendfile2's own settings, at the top level.
+
+    @property
+    def SENDFILE_BACKEND(self) -> object:
+        """django-sendfile2's backend path (or a dlshortcuts backend name); None when unset."""
+        return getattr(settings, "SENDFILE_BACKEND", None)
+
+    @property
+    def SENDFILE_ROOT(self) -> object:
+        """The directory ``sendfile()`` serves files from."""
+        return getattr(settings, "SENDFILE_ROOT", None)
+
+    @property
+    def SENDFILE_URL(self) -> object:
+        """The internal URL prefix the web server serves ``SENDFILE_ROOT`` under."""
+        return getattr(settings, "SENDFILE_URL", None)
 
 
 #: The settings object every module reads (``from dlshortcuts.conf import conf``).

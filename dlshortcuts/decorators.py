@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, cast, overload
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, overload
 
-from asgiref.sync import iscoroutinefunction, markcoroutinefunction
-from django.http import HttpRequest
-
-from dlshortcuts.offload.offloader import OffloadArguments, Offloader, check_arguments, offloading
+from dlshortcuts.offload.offloader import CachedOffloader, OffloadArguments, check_arguments, offloading
+from dlshortcuts.wrappers import request_of, wrap_view
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -57,44 +55,20 @@ def optimized_download(
     :param buffering: nginx: True or False.
     :param expires: nginx: seconds, a timedelta, a datetime, or False.
     :param charset: nginx: the charset nginx declares for the file.
-    :raises ValueError: at decoration, for a bad backend, location or option.
-    :raises TypeError: at decoration, for an unknown argument.
+    :raises TypeError: at decoration, for an unknown argument or an argument
+        (a location, an option) of the wrong type.
+    :raises ValueError: at decoration, for a bad backend, location or option value.
     """
     check_arguments(arguments)
 
     def decorator(function: Callable[P, R]) -> Callable[P, R]:
-        if iscoroutinefunction(function):
-            coroutine_function: Callable[P, Awaitable[Any]] = function
+        offloader = CachedOffloader(arguments)
 
-            @functools.wraps(function)
-            async def async_view(*args: P.args, **kwargs: P.kwargs) -> Any:
-                with offloading(_request(args), Offloader.configure(arguments)):
-                    return await coroutine_function(*args, **kwargs)
+        def around(args: tuple[Any, ...]) -> AbstractContextManager[None]:
+            return offloading(request_of(args, "optimized_download()"), offloader.get())
 
-            markcoroutinefunction(async_view)
-            return cast("Callable[P, R]", async_view)
-
-        @functools.wraps(function)
-        def sync_view(*args: P.args, **kwargs: P.kwargs) -> R:
-            with offloading(_request(args), Offloader.configure(arguments)):
-                return function(*args, **kwargs)
-
-        return sync_view
+        return wrap_view(function, around)
 
     if view is None:
         return decorator
     return decorator(view)
-
-
-def _request(args: tuple[Any, ...]) -> HttpRequest:
-    """The request among a view's positional arguments (a method view has ``self`` first).
-
-    Django REST framework's Request wraps an HttpRequest and passes attribute
-    reads through to it: the shortcuts called with it find the offloader too.
-    """
-    for argument in args[:2]:
-        if isinstance(argument, HttpRequest) or hasattr(argument, "META"):
-            return cast("HttpRequest", argument)
-    raise TypeError(
-        "optimized_download() decorates views: their first argument (after self) must be the request."
-    )

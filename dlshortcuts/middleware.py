@@ -8,13 +8,15 @@ users migrate. A decorated view's own arguments win over it.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import cast
+from contextlib import AbstractContextManager
+from typing import Any, cast
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 
-from dlshortcuts.offload.offloader import Offloader, offloading
+from dlshortcuts.offload.offloader import CachedOffloader, offloading
+from dlshortcuts.wrappers import wrap_view
 
 __all__ = ["OptimizedDownloadMiddleware"]
 
@@ -34,16 +36,16 @@ class OptimizedDownloadMiddleware:
 
     def __init__(self, get_response: GetResponse | AsyncGetResponse) -> None:
         self.get_response = get_response
-        self.is_async = iscoroutinefunction(get_response)
-        if self.is_async:
+        self.offloader = CachedOffloader({})
+        # One function for both kinds: wrap_view keeps get_response's.
+        self.respond = cast("Callable[[HttpRequest], Any]", wrap_view(get_response, self._around))
+        if iscoroutinefunction(get_response):
             markcoroutinefunction(self)
 
-    def __call__(self, request: HttpRequest) -> HttpResponseBase | Awaitable[HttpResponseBase]:
-        if self.is_async:
-            return self.__acall__(request)
-        with offloading(request, Offloader.configure({})):
-            return self.get_response(request)
+    def _around(self, args: tuple[Any, ...]) -> AbstractContextManager[None]:
+        request: HttpRequest = args[0]
+        return offloading(request, self.offloader.get())
 
-    async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
-        with offloading(request, Offloader.configure({})):
-            return await cast("AsyncGetResponse", self.get_response)(request)
+    def __call__(self, request: HttpRequest) -> HttpResponseBase | Awaitable[HttpResponseBase]:
+        response: HttpResponseBase | Awaitable[HttpResponseBase] = self.respond(request)
+        return response

@@ -9,18 +9,19 @@ file name: spaces, ``%``, non-ASCII. Other query parameters are not signed.
 from __future__ import annotations
 
 import datetime
-import functools
 import hmac
 import time
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, cast
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
-from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.core.files.storage import FileSystemStorage, Storage
 from django.core.signing import Signer
 from django.http import HttpRequest, HttpResponseForbidden
 from django.utils.encoding import escape_uri_path
+
+from dlshortcuts.wrappers import request_of, wrap_view
 
 if TYPE_CHECKING:
     # Models: importing them needs the app registry, which the pytest plugin's import must not.
@@ -149,41 +150,14 @@ def signature_required(view: Callable[P, R]) -> Callable[P, R]:
 
     :param view: the view serving the signed links.
     """
-    if iscoroutinefunction(view):
-        coroutine_view = cast("Callable[P, Awaitable[Any]]", view)
-
-        @functools.wraps(view)
-        async def async_view(*args: P.args, **kwargs: P.kwargs) -> Any:
-            reason = check_signature(_request(args))
-            if reason is not None:
-                return _forbidden(reason)
-            return await coroutine_view(*args, **kwargs)
-
-        markcoroutinefunction(async_view)
-        return cast("Callable[P, R]", async_view)
-
-    @functools.wraps(view)
-    def sync_view(*args: P.args, **kwargs: P.kwargs) -> R:
-        reason = check_signature(_request(args))
-        if reason is not None:
-            return cast("R", _forbidden(reason))
-        return view(*args, **kwargs)
-
-    return sync_view
+    return wrap_view(view, _refusal)
 
 
-def _forbidden(reason: str) -> HttpResponseForbidden:
-    return HttpResponseForbidden(reason, content_type="text/plain; charset=utf-8")
-
-
-def _request(args: tuple[Any, ...]) -> HttpRequest:
-    for argument in args[:2]:
-        # Django REST framework's Request passes attribute reads through to its HttpRequest.
-        if isinstance(argument, HttpRequest) or hasattr(argument, "META"):
-            return cast("HttpRequest", argument)
-    raise TypeError(
-        "signature_required() decorates views: their first argument (after self) must be the request."
-    )
+@contextmanager
+def _refusal(args: tuple[Any, ...]) -> Iterator[HttpResponseForbidden | None]:
+    """A 403 saying why, answered instead of the view, or None to call it."""
+    reason = check_signature(request_of(args, "signature_required()"))
+    yield None if reason is None else HttpResponseForbidden(reason, content_type="text/plain; charset=utf-8")
 
 
 class SignedURLStorageMixin(Storage):

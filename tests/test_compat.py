@@ -16,7 +16,8 @@ from django.test import RequestFactory
 from pytest_django.fixtures import Settings
 
 from dlshortcuts import optimized_download
-from dlshortcuts.compat import check_sendfile_settings, sendfile
+from dlshortcuts.checks.sendfile import check_sendfile_settings
+from dlshortcuts.compat import sendfile
 from dlshortcuts.testing import assert_download, assert_offloaded
 
 UNICODE = "péter_là_gueule.txt"

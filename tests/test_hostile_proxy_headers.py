@@ -38,15 +38,10 @@ from hypothesis import strategies as st
 
 from dlshortcuts import optimized_download, serve_path, serve_storage
 from dlshortcuts.download import Download
-from dlshortcuts.offload.backends import (
-    BACKEND_NAMES,
-    BACKENDS,
-    X_ACCEL_REDIRECT,
-    X_LITESPEED_LOCATION,
-    X_SENDFILE,
-    BackendName,
-    ProxyOptions,
-)
+from dlshortcuts.offload.backends import BACKEND_NAMES, BACKENDS, BackendName
+from dlshortcuts.offload.backends.apache import X_SENDFILE
+from dlshortcuts.offload.backends.litespeed import X_LITESPEED_LOCATION
+from dlshortcuts.offload.backends.nginx import X_ACCEL_REDIRECT, ProxyOptions
 from dlshortcuts.offload.locations import find_target, parse_locations
 from tests.hostile_names import NAMES
 from tests.proxy_servers import PROXIES, Site, running_site

@@ -63,10 +63,10 @@ def test_from_entry_reads_the_keys(private: Path) -> None:
             ValueError,
             "Unknown key 'ROOT' in location {'ROOT': '/a'}; use root, storage, source_url, url.",
         ),
-        ({"root": 3}, ValueError, "Location 'root' must be a string, not 3."),
+        ({"root": 3}, TypeError, "Location 'root' must be a string, not 3."),
         (
             {"root": "/a", "url": Path("/_p/")},
-            ValueError,
+            TypeError,
             "Location 'url' must be a string, not PosixPath('/_p').",
         ),
         ("/srv", TypeError, "A location must be a dict such as {'root': DIR, 'url': PREFIX}, not '/srv'."),

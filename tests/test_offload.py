@@ -9,7 +9,8 @@ from django.test import RequestFactory
 from pytest_django.fixtures import Settings
 
 from dlshortcuts.download import Download
-from dlshortcuts.offload.backends import BACKENDS, ProxyOptions
+from dlshortcuts.offload.backends import BACKENDS
+from dlshortcuts.offload.backends.nginx import ProxyOptions
 from dlshortcuts.offload.locations import Location
 from dlshortcuts.offload.offloader import OFFLOAD_ATTRIBUTE, Offloader, check_arguments, offloading
 

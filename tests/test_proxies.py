@@ -8,15 +8,9 @@ from typing import Any
 
 import pytest
 
-from dlshortcuts.offload.backends import (
-    BACKEND_NAMES,
-    BACKENDS,
-    ProxyOptions,
-    encode_path,
-    encode_uri,
-    get_backend,
-    raw_path,
-)
+from dlshortcuts.offload.backends import BACKEND_NAMES, BACKENDS, get_backend
+from dlshortcuts.offload.backends.encoding import encode_path, encode_uri, raw_path
+from dlshortcuts.offload.backends.nginx import ProxyOptions
 from dlshortcuts.offload.locations import Location, Target
 
 PROTECTED = Location(root="/srv/private", url="/_protected/")
@@ -134,31 +128,46 @@ def test_nginx_option_headers(options: ProxyOptions, headers: dict[str, str]) ->
 
 
 @pytest.mark.parametrize(
-    ("arguments", "message"),
+    ("arguments", "error", "message"),
     [
-        ({"limit_rate": -1}, "limit_rate must be a non-negative int of bytes per second or False, not -1."),
+        (
+            {"limit_rate": -1},
+            ValueError,
+            "limit_rate must be a non-negative int of bytes per second or False, not -1.",
+        ),
         (
             {"limit_rate": True},
+            TypeError,
             "limit_rate must be a non-negative int of bytes per second or False, not True.",
         ),
         (
             {"limit_rate": "1k"},
+            TypeError,
             "limit_rate must be a non-negative int of bytes per second or False, not '1k'.",
         ),
-        ({"buffering": "no"}, "buffering must be True, False or None, not 'no'."),
-        ({"expires": True}, "expires must be seconds, a timedelta, a datetime or False, not True."),
-        ({"expires": -5}, "expires must be seconds, a timedelta, a datetime or False, not -5."),
-        ({"expires": "1h"}, "expires must be seconds, a timedelta, a datetime or False, not '1h'."),
-        ({"charset": "None x"}, "charset must be a charset name such as 'utf-8', not 'None x'."),
+        ({"buffering": "no"}, TypeError, "buffering must be True, False or None, not 'no'."),
+        (
+            {"expires": True},
+            TypeError,
+            "expires must be seconds, a timedelta, a datetime or False, not True.",
+        ),
+        ({"expires": -5}, ValueError, "expires must be seconds, a timedelta, a datetime or False, not -5."),
+        (
+            {"expires": "1h"},
+            TypeError,
+            "expires must be seconds, a timedelta, a datetime or False, not '1h'.",
+        ),
+        ({"charset": "None x"}, ValueError, "charset must be a charset name such as 'utf-8', not 'None x'."),
         (
             {"charset": "utf-8\r\nX: 1"},
+            ValueError,
             "charset must be a charset name such as 'utf-8', not 'utf-8\\r\\nX: 1'.",
         ),
-        ({"charset": 8}, "charset must be a charset name such as 'utf-8', not 8."),
+        ({"charset": 8}, TypeError, "charset must be a charset name such as 'utf-8', not 8."),
     ],
 )
-def test_bad_option_values(arguments: dict[str, Any], message: str) -> None:
-    with pytest.raises(ValueError, match=re.escape(message)) as caught:
+def test_bad_option_values(arguments: dict[str, Any], error: type[Exception], message: str) -> None:
+    with pytest.raises(error, match=re.escape(message)) as caught:
         ProxyOptions(**arguments)
     assert str(caught.value) == message
 

@@ -1,7 +1,9 @@
-"""System checks for the ``DLSHORTCUTS`` setting (``manage.py check``).
+"""System checks for the keys ``@optimized_download`` and its middleware read: E001-E015, W001-W004.
 
-Ids are never reused; the table is in docs/checks.rst. ``@optimized_download``
-and its middleware: ``dlshortcuts.E001``-``E019`` and ``W001``-``W019``.
+What a web server needs of a location (a ``url`` or a directory on disk) and
+whether it obeys the nginx options is the backend module's own data
+(:attr:`~dlshortcuts.offload.backends.Backend.carries`,
+:attr:`~dlshortcuts.offload.backends.Backend.reads_options`).
 """
 
 from __future__ import annotations
@@ -11,20 +13,18 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
-from django.apps import AppConfig
 from django.conf import settings
-from django.core.checks import CheckMessage, Error, Warning
+from django.core.checks import CheckMessage
 from django.core.files.storage import storages
 
+from dlshortcuts.checks import message
 from dlshortcuts.conf import conf
-from dlshortcuts.offload.backends import BACKEND_NAMES, ProxyOptions
+from dlshortcuts.offload.backends import BACKEND_NAMES, BACKENDS, Backend
+from dlshortcuts.offload.backends.nginx import ProxyOptions
 from dlshortcuts.offload.locations import Location
-
-__all__ = ["check_offload_settings"]
+from dlshortcuts.options import check_sniff
 
 _MIDDLEWARE = "dlshortcuts.middleware.OptimizedDownloadMiddleware"
-# Backends whose header carries a URI (the others carry a path).
-_URI_BACKENDS = frozenset({"nginx", "caddy", "litespeed"})
 # Which option is wrong, for E009-E012.
 _OPTION_IDS = {"LIMIT_RATE": "E009", "BUFFERING": "E010", "EXPIRES": "E011", "CHARSET": "E012"}
 _OPTION_HINTS = {
@@ -35,60 +35,57 @@ _OPTION_HINTS = {
 }
 
 
-def check_offload_settings(
-    app_configs: Sequence[AppConfig] | None = None,  # noqa: ARG001 - Django's check signature
-    **kwargs: Any,  # noqa: ARG001
-) -> list[CheckMessage]:
+def check_offload_settings(**kwargs: Any) -> list[CheckMessage]:  # noqa: ARG001 - app_configs, databases: unused
     """Check the keys ``@optimized_download`` and its middleware read."""
-    values = getattr(settings, "DLSHORTCUTS", {})
-    if not isinstance(values, Mapping):
+    if not conf.is_mapping:
         return [
-            Error(
-                f"DLSHORTCUTS must be a dict, not {type(values).__name__}.",
+            message(
+                "dlshortcuts.E014",
+                f"DLSHORTCUTS must be a dict, not {type(conf.raw).__name__}.",
                 hint='Write DLSHORTCUTS = {"BACKEND": "nginx", "LOCATIONS": [...]}.',
-                id="dlshortcuts.E014",
             )
         ]
     backend = conf.BACKEND
+    server = BACKENDS.get(backend) if isinstance(backend, str) else None
     errors: list[CheckMessage] = []
-    if backend is not None and backend not in BACKEND_NAMES:
+    if backend is not None and server is None:
         errors.append(
-            Error(
+            message(
+                "dlshortcuts.E001",
                 f"DLSHORTCUTS['BACKEND'] is {backend!r}, which is not a backend.",
                 hint=f"Use one of {', '.join(map(repr, BACKEND_NAMES))}.",
-                id="dlshortcuts.E001",
             )
         )
-    errors += _check_locations(backend)
-    errors += _check_options(backend)
+    errors += _check_locations(backend, server)
+    errors += _check_options(backend, server)
     if backend is None and _MIDDLEWARE in settings.MIDDLEWARE:
         errors.append(
-            Warning(
+            message(
+                "dlshortcuts.W002",
                 f"{_MIDDLEWARE} is installed but DLSHORTCUTS['BACKEND'] is not set: it offloads nothing.",
                 hint="Set DLSHORTCUTS['BACKEND'] to your web server, or remove the middleware.",
-                id="dlshortcuts.W002",
             )
         )
     return errors
 
 
-def _check_locations(backend: str | None) -> list[CheckMessage]:
+def _check_locations(backend: str | None, server: Backend | None) -> list[CheckMessage]:
     entries = conf.LOCATIONS
     if isinstance(entries, (str, bytes, Mapping)) or not isinstance(entries, Sequence):
         return [
-            Error(
+            message(
+                "dlshortcuts.E002",
                 "DLSHORTCUTS['LOCATIONS'] must be a list of dicts.",
                 hint='Write [{"root": "/srv/private", "url": "/_protected/"}].',
-                id="dlshortcuts.E002",
             )
         ]
     errors: list[CheckMessage] = []
     if entries and backend is None:
         errors.append(
-            Warning(
+            message(
+                "dlshortcuts.W001",
                 "DLSHORTCUTS['LOCATIONS'] is set but DLSHORTCUTS['BACKEND'] is not: nothing is offloaded.",
                 hint="Set DLSHORTCUTS['BACKEND'] to your web server.",
-                id="dlshortcuts.W001",
             )
         )
     seen: set[str] = set()
@@ -98,21 +95,21 @@ def _check_locations(backend: str | None) -> list[CheckMessage]:
             location = Location.from_entry(entry)
         except (TypeError, ValueError) as exc:
             errors.append(
-                Error(
+                message(
+                    "dlshortcuts.E003",
                     f"{where}: {exc}",
                     hint='Each location is {"root": DIR, "url": PREFIX}, {"storage": ALIAS, "url": PREFIX} '
                     'or {"source_url": URL, "url": PREFIX}.',
-                    id="dlshortcuts.E003",
                 )
             )
             continue
-        errors += _check_location(where, location, backend)
+        errors += _check_location(where, location, server)
         if location.url is not None and location.url in seen:
             errors.append(
-                Warning(
+                message(
+                    "dlshortcuts.W003",
                     f"{where}: url {location.url!r} is already used by an earlier location.",
                     hint="Give each location its own prefix: the web server maps one prefix to one place.",
-                    id="dlshortcuts.W003",
                 )
             )
         if location.url is not None:
@@ -120,64 +117,64 @@ def _check_locations(backend: str | None) -> list[CheckMessage]:
     return errors
 
 
-def _check_location(where: str, location: Location, backend: str | None) -> list[CheckMessage]:
+def _check_location(where: str, location: Location, server: Backend | None) -> list[CheckMessage]:
     errors: list[CheckMessage] = []
     if location.root is not None and not os.path.isdir(location.root):
         errors.append(
-            Error(
+            message(
+                "dlshortcuts.E004",
                 f"{where}: root {location.root!r} is not an existing directory.",
                 hint="Create the directory, or fix the path (it must be absolute on the server).",
-                id="dlshortcuts.E004",
             )
         )
     if location.url is not None and not (location.url.startswith("/") and location.url.endswith("/")):
         errors.append(
-            Error(
+            message(
+                "dlshortcuts.E005",
                 f"{where}: url {location.url!r} must start and end with '/'.",
                 hint=f"Write {'/' + location.url.strip('/') + '/'!r}: the file's path is appended to it.",
-                id="dlshortcuts.E005",
             )
         )
     if location.storage is not None and location.storage not in storages.backends:
         errors.append(
-            Error(
+            message(
+                "dlshortcuts.E006",
                 f"{where}: storage {location.storage!r} is not an alias in STORAGES.",
                 hint=f"Use one of {', '.join(map(repr, storages.backends))}, or add it to STORAGES.",
-                id="dlshortcuts.E006",
             )
         )
     if location.source_url is not None:
         parts = urlsplit(location.source_url)
         if parts.scheme not in ("http", "https") or not parts.netloc or not location.source_url.endswith("/"):
             errors.append(
-                Error(
+                message(
+                    "dlshortcuts.E013",
                     f"{where}: source_url {location.source_url!r} must be an http(s) URL ending in '/'.",
                     hint="Write the prefix of the remote URLs, such as 'https://bucket.s3.amazonaws.com/'.",
-                    id="dlshortcuts.E013",
                 )
             )
-    if backend in _URI_BACKENDS and location.url is None:
+    if server is not None and server.carries == "uri" and location.url is None:
         errors.append(
-            Error(
-                f"{where}: {backend} needs a url for every location.",
+            message(
+                "dlshortcuts.E007",
+                f"{where}: {server.name} needs a url for every location.",
                 hint="Add the internal prefix the web server serves it under, such as '/_protected/'.",
-                id="dlshortcuts.E007",
             )
         )
     # An unknown storage alias is E006 already.
     known = location.storage is None or location.storage in storages.backends
-    if backend in ("apache", "lighttpd") and known and location.local_root is None:
+    if server is not None and server.carries == "path" and known and location.local_root is None:
         errors.append(
-            Error(
-                f"{where}: {backend} sends files by path, and this location has none on local disk.",
+            message(
+                "dlshortcuts.E008",
+                f"{where}: {server.name} sends files by path, and this location has none on local disk.",
                 hint="Use a root location (or a storage on local disk); X-Sendfile cannot proxy a URL.",
-                id="dlshortcuts.E008",
             )
         )
     return errors
 
 
-def _check_options(backend: str | None) -> list[CheckMessage]:
+def _check_options(backend: str | None, server: Backend | None) -> list[CheckMessage]:
     errors: list[CheckMessage] = []
     for name, error_id in _OPTION_IDS.items():
         value = getattr(conf, name)
@@ -185,26 +182,28 @@ def _check_options(backend: str | None) -> list[CheckMessage]:
             continue
         try:
             ProxyOptions(**{name.lower(): value})
-        except ValueError as exc:
+        except (TypeError, ValueError) as exc:
             errors.append(
-                Error(f"DLSHORTCUTS[{name!r}]: {exc}", hint=_OPTION_HINTS[name], id=f"dlshortcuts.{error_id}")
+                message(f"dlshortcuts.{error_id}", f"DLSHORTCUTS[{name!r}]: {exc}", hint=_OPTION_HINTS[name])
             )
             continue
-        if backend is not None and backend != "nginx":
+        # An unknown backend (E001) reads none of them either.
+        if backend is not None and (server is None or not server.reads_options):
             errors.append(
-                Warning(
+                message(
+                    "dlshortcuts.W004",
                     f"DLSHORTCUTS[{name!r}] only applies to nginx; {backend} ignores it.",
                     hint=f"Remove DLSHORTCUTS[{name!r}], or configure the same in {backend} itself.",
-                    id="dlshortcuts.W004",
                 )
             )
-    sniff: object = conf.SNIFF
-    if sniff is not None and not isinstance(sniff, bool):
+    try:
+        check_sniff(conf.SNIFF, "DLSHORTCUTS['SNIFF']")
+    except TypeError as exc:
         errors.append(
-            Error(
-                f"DLSHORTCUTS['SNIFF'] must be True, False or None, not {sniff!r}.",
+            message(
+                "dlshortcuts.E015",
+                f"{exc}.",
                 hint="True always sniffs, False never does, None sniffs when the name tells nothing.",
-                id="dlshortcuts.E015",
             )
         )
     return errors

@@ -12,11 +12,11 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from django.conf import settings
-from django.core.checks import CheckMessage, Error
+from django.core.checks import CheckMessage
 from django.db import models
 from django.urls import URLPattern, URLResolver, get_resolver
 
-__all__ = ["check_storage_urls"]
+from dlshortcuts.checks import message
 
 _FIELD_OPTIONS = (
     "filename_field",
@@ -63,11 +63,11 @@ def _check_storage(route: str, options: Mapping[str, Any]) -> list[CheckMessage]
     alias = options.get("storage")
     if isinstance(alias, str) and alias not in settings.STORAGES:
         return [
-            Error(
+            message(
+                "dlshortcuts.E030",
                 f"The urlpattern {route!r} serves storage={alias!r}, which is not an alias in "
                 "settings.STORAGES.",
                 hint=f"Use one of {sorted(settings.STORAGES)} or add {alias!r} to STORAGES.",
-                id="dlshortcuts.E030",
             )
         ]
     return []
@@ -83,22 +83,22 @@ def _check_field(route: str, options: Mapping[str, Any]) -> list[CheckMessage]:
     model_field = next((f for f in model._meta.get_fields() if f.name == field), None)
     if not isinstance(model_field, models.FileField):
         messages.append(
-            Error(
+            message(
+                "dlshortcuts.E031",
                 f"The urlpattern {route!r} serves field={field!r}, which is not a FileField of "
                 f"{model.__name__}.",
                 hint="Name a FileField or ImageField of the model with field=.",
-                id="dlshortcuts.E031",
             )
         )
     for option in _FIELD_OPTIONS:
         attribute = options.get(option)
         if attribute is not None and not hasattr(model, attribute):
             messages.append(
-                Error(
+                message(
+                    "dlshortcuts.E032",
                     f"The urlpattern {route!r} reads {option}={attribute!r}, which {model.__name__} "
                     f"does not have.",
                     hint=f"Name a field or attribute of {model.__name__} holding that metadata.",
-                    id="dlshortcuts.E032",
                 )
             )
     return messages

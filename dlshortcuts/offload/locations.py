@@ -21,16 +21,6 @@ from django.core.files.storage import Storage, storages
 from dlshortcuts.download import Download
 from dlshortcuts.sources.files import real_root_holding
 
-__all__ = [
-    "LOCATION_KEYS",
-    "SOURCE_KEYS",
-    "Location",
-    "Target",
-    "find_target",
-    "parse_locations",
-    "storage_of",
-]
-
 #: The keys a location entry may hold; exactly one of the source keys.
 SOURCE_KEYS = ("root", "storage", "source_url")
 LOCATION_KEYS = (*SOURCE_KEYS, "url")
@@ -56,9 +46,10 @@ class Location:
     def from_entry(cls, entry: Location | Mapping[str, Any]) -> Location:
         """Build a location from a settings entry (a Location passes through).
 
-        :raises ValueError: when the entry has an unknown key, a value that is
-            not a string, or not exactly one of ``root``, ``storage``,
-            ``source_url``.
+        :raises TypeError: when the entry is not a mapping, or holds a value
+            that is not a string.
+        :raises ValueError: when the entry has an unknown key, or not exactly
+            one of ``root``, ``storage``, ``source_url``.
         """
         if isinstance(entry, Location):
             return entry
@@ -80,7 +71,7 @@ class Location:
             # A root may be a pathlib.Path, as in Django's own settings.
             allowed = (str, os.PathLike) if key == "root" else str
             if value is not None and not isinstance(value, allowed):
-                raise ValueError(f"Location {key!r} must be a string, not {value!r}.")
+                raise TypeError(f"Location {key!r} must be a string, not {value!r}.")
         root = entry.get("root")
         return cls(
             url=entry.get("url"),

@@ -5,6 +5,11 @@ Both put an :class:`Offloader` on the request before the view runs
 (:func:`offloading`); the response engine asks it, for each download it
 answers, for the headers that hand the download over. The engine then sends an
 empty 200 and leaves preconditions, Range and the bytes to the web server.
+
+Each decorated view and the middleware hold a :class:`CachedOffloader`: the
+Offloader is built from the settings once, and again only after Django's
+``setting_changed`` signal names a setting it reads (``override_settings``,
+pytest-django's ``settings`` fixture).
 """
 
 from __future__ import annotations
@@ -14,21 +19,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypedDict
 
+from django.core.signals import setting_changed
 from django.http import HttpRequest
 
 from dlshortcuts.conf import conf
 from dlshortcuts.download import Download
-from dlshortcuts.offload.backends import Backend, BackendName, Expires, ProxyOptions, get_backend
+from dlshortcuts.offload.backends import Backend, BackendName, get_backend
+from dlshortcuts.offload.backends.nginx import Expires, ProxyOptions
 from dlshortcuts.offload.locations import Location, find_target, parse_locations
-
-__all__ = [
-    "OFFLOAD_ATTRIBUTE",
-    "OffloadArguments",
-    "Offloader",
-    "check_arguments",
-    "offloader_of",
-    "offloading",
-]
+from dlshortcuts.options import check_sniff
 
 
 class OffloadArguments(TypedDict, total=False):
@@ -46,9 +45,9 @@ class OffloadArguments(TypedDict, total=False):
 def check_arguments(arguments: OffloadArguments) -> None:
     """Validate explicit arguments once, when the view is decorated.
 
+    :raises TypeError: for an unknown argument, or a location or option of the wrong type.
     :raises ValueError: for an unknown backend, a malformed location or an
         option value the backend cannot send.
-    :raises TypeError: for an unknown argument or a ``sniff`` that is not a bool.
     """
     unknown = sorted(set(arguments) - set(OffloadArguments.__annotations__))
     if unknown:
@@ -57,9 +56,7 @@ def check_arguments(arguments: OffloadArguments) -> None:
         get_backend(str(arguments.get("backend")))
     if arguments.get("locations") is not None:
         parse_locations(arguments.get("locations") or ())
-    sniff = arguments.get("sniff")
-    if sniff is not None and not isinstance(sniff, bool):
-        raise TypeError(f"sniff must be True, False or None, not {sniff!r}.")
+    check_sniff(arguments.get("sniff"))
     ProxyOptions(
         limit_rate=arguments.get("limit_rate"),
         buffering=arguments.get("buffering"),
@@ -122,6 +119,49 @@ class Offloader:
 
 def _pick(argument: Any, setting: Any) -> Any:
     return setting if argument is None else argument
+
+
+class _Generation:
+    """How many times a setting an Offloader is built from has changed."""
+
+    count = 0
+
+
+# DLSHORTCUTS holds the backend, locations and options; STORAGES the
+# directories behind storage locations.
+_SETTINGS_READ = frozenset({"DLSHORTCUTS", "STORAGES"})
+
+
+def _setting_changed(*, setting: str, **_kwargs: Any) -> None:
+    if setting in _SETTINGS_READ:
+        _Generation.count += 1
+
+
+setting_changed.connect(_setting_changed, dispatch_uid="dlshortcuts.offload.offloader")
+
+
+class CachedOffloader:
+    """The :class:`Offloader` for fixed ``arguments``, rebuilt only after the settings change.
+
+    Reading the settings and parsing the locations on every request would
+    cost more than the handover itself; building twice from two threads is
+    harmless (an Offloader is immutable).
+    """
+
+    def __init__(self, arguments: OffloadArguments) -> None:
+        self.arguments = arguments
+        self._built: tuple[int, Offloader | None] | None = None
+
+    def get(self) -> Offloader | None:
+        """The Offloader for the current settings (None: nothing is offloaded)."""
+        built = self._built
+        if built is None or built[0] != _Generation.count:
+            # The count is read before the settings: a change while building
+            # leaves an older count, and the next call builds again.
+            generation = _Generation.count
+            built = (generation, Offloader.configure(self.arguments))
+            self._built = built
+        return built[1]
 
 
 #: The request attribute where ``@optimized_download`` and its middleware leave

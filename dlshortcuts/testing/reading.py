@@ -16,9 +16,10 @@ from django.db import close_old_connections
 from django.http import StreamingHttpResponse
 from django.http.response import HttpResponseBase
 
-from dlshortcuts.offload.backends import X_ACCEL_REDIRECT, X_LITESPEED_LOCATION, X_SENDFILE
+from dlshortcuts.offload.backends import BACKENDS
 
-__all__ = ["close_response", "handover_header", "parse_disposition", "read_body"]
+#: Every web server's handover header, each once (Apache and lighttpd share X-Sendfile).
+HANDOVER_HEADERS = tuple(dict.fromkeys(backend.header for backend in BACKENDS.values()))
 
 _FILENAME_STAR = re.compile(r";\s*filename\*\s*=\s*(?P<charset>[\w-]+)'[^']*'(?P<value>[^;\s]*)", re.I)
 _FILENAME = re.compile(r';\s*filename\s*=\s*(?:"(?P<quoted>(?:[^"\\]|\\.)*)"|(?P<token>[^;\s]+))', re.I)
@@ -31,7 +32,7 @@ def handover_header(response: HttpResponseBase) -> tuple[str, str] | None:
     :returns: ``("X-Accel-Redirect", "/_protected/a.pdf")`` and the like
         (``X-Sendfile``, ``X-LiteSpeed-Location``), or None.
     """
-    for header in (X_ACCEL_REDIRECT, X_SENDFILE, X_LITESPEED_LOCATION):
+    for header in HANDOVER_HEADERS:
         value = response.headers.get(header)
         if value is not None:
             return header, value
