@@ -13,7 +13,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager, ExitStack
 from dataclasses import dataclass
 
-from tests.servers import Server
+from servers import Server
 
 from .clients import check
 from .harness import NOISE_MIB, Bench

@@ -32,7 +32,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from tests.servers import BIN, Server, free_port, start_server
+from servers import Server, free_port, start_gunicorn, start_server, start_uvicorn
 
 from .harness import Bench
 from .report import Row, Target
@@ -169,11 +169,14 @@ def nginx_upstream(files: Path, workdir: Path) -> Iterator[Server]:
 def gunicorn_proxy(upstream: Server, workdir: Path) -> Iterator[Server]:
     """gunicorn, one sync worker, serving :func:`proxied`."""
     directory = Path(tempfile.mkdtemp(prefix="gunicorn-", dir=workdir))
-    port = free_port()
-    argv = [str(BIN / "gunicorn"), "--workers=1", "--worker-class=sync", f"--bind=127.0.0.1:{port}"]
-    argv += ["--timeout=300", "--graceful-timeout=5", f"--worker-tmp-dir={directory}"]
-    argv.append("benchmarks.serve_url:application")
-    server = start_server(argv, port, directory / "server.log", env={UPSTREAM_VARIABLE: upstream.url})
+    server = start_gunicorn(
+        "benchmarks.serve_url:application",
+        directory / "server.log",
+        env={UPSTREAM_VARIABLE: upstream.url},
+        timeout=300,
+        graceful_timeout=5,
+        tmp_dir=directory,
+    )
     try:
         yield server
     finally:
@@ -184,10 +187,10 @@ def gunicorn_proxy(upstream: Server, workdir: Path) -> Iterator[Server]:
 def uvicorn_proxy(upstream: Server, workdir: Path) -> Iterator[Server]:
     """uvicorn, one process, serving :func:`aproxied`."""
     directory = Path(tempfile.mkdtemp(prefix="uvicorn-", dir=workdir))
-    port = free_port()
-    argv = [str(BIN / "uvicorn"), "--host=127.0.0.1", f"--port={port}", "--no-access-log", "--lifespan=off"]
-    argv.append("benchmarks.serve_url:asgi_application")
-    server = start_server(argv, port, directory / "server.log", env={UPSTREAM_VARIABLE: upstream.url})
+    log = directory / "server.log"
+    server = start_uvicorn(
+        "benchmarks.serve_url:asgi_application", log, env={UPSTREAM_VARIABLE: upstream.url}
+    )
     try:
         yield server
     finally:

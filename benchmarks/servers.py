@@ -13,9 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import gunicorn
-
-from tests.servers import BIN, Server, free_port, start_server
+from servers import Server, free_port, start_gunicorn, start_server, start_uvicorn
 
 from .harness import Bench
 from .procs import children
@@ -42,21 +40,16 @@ def workers(server: Server, count: int) -> list[int]:
 def gunicorn_server(bench: Bench, *, workers: int = 2) -> Iterator[Server]:
     """gunicorn with ``workers`` sync workers serving the benchmark project."""
     directory = bench.server_dir("gunicorn")
-    port = free_port()
-    argv = [
-        str(BIN / "gunicorn"),
-        f"--workers={workers}",
-        "--worker-class=sync",
-        f"--bind=127.0.0.1:{port}",
+    server = start_gunicorn(
+        "benchmarks.project.wsgi:application",
+        directory / "server.log",
+        env=_django_env(bench),
+        workers=workers,
         # A download capped by the client must not be mistaken for a hung worker.
-        "--timeout=300",
-        "--graceful-timeout=5",
-        f"--worker-tmp-dir={directory}",
-    ]
-    if gunicorn.version_info >= (25, 1):
-        argv.append("--no-control-socket")  # else it is made in the home directory
-    argv.append("benchmarks.project.wsgi:application")
-    server = start_server(argv, port, directory / "server.log", env=_django_env(bench))
+        timeout=300,
+        graceful_timeout=5,
+        tmp_dir=directory,
+    )
     try:
         yield server
     finally:
@@ -67,17 +60,7 @@ def gunicorn_server(bench: Bench, *, workers: int = 2) -> Iterator[Server]:
 def uvicorn_server(bench: Bench, app: str) -> Iterator[Server]:
     """uvicorn (one process) serving ``app``: the Django project's or Starlette's."""
     directory = bench.server_dir("uvicorn")
-    port = free_port()
-    argv = [
-        str(BIN / "uvicorn"),
-        "--host=127.0.0.1",
-        f"--port={port}",
-        "--no-access-log",
-        "--log-level=warning",
-        "--lifespan=off",
-        app,
-    ]
-    server = start_server(argv, port, directory / "server.log", env=_django_env(bench))
+    server = start_uvicorn(app, directory / "server.log", env=_django_env(bench), log_level="warning")
     try:
         yield server
     finally:

@@ -151,7 +151,7 @@ def _bucket(size_mib: int) -> Iterator[str]:
     import boto3
     from moto.server import ThreadedMotoServer
 
-    from tests.servers import free_port
+    from servers import free_port
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's access log
     port = free_port()

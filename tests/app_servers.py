@@ -12,10 +12,9 @@ import re
 import socket
 import time
 from collections.abc import Callable
-from importlib.metadata import version
 from pathlib import Path
 
-from tests.servers import BIN, Server, free_port, start_server
+from servers import Server, start_gunicorn, start_uvicorn
 
 __all__ = [
     "SERVERS",
@@ -29,44 +28,30 @@ __all__ = [
     "worker_pids",
 ]
 
-_GUNICORN_VERSION = tuple(int(part) for part in version("gunicorn").split(".")[:2])
-
 #: The application servers, by name: WSGI (sendfile through wsgi.file_wrapper) and ASGI.
 SERVERS = ("gunicorn", "uvicorn")
 
 
-def _argv(name: str, port: int) -> list[str]:
+def _start(name: str, log: Path, env: dict[str, str]) -> Server:
     if name == "gunicorn":
         # gthread keeps connections alive (as behind a proxy), one worker so
         # that there is one process to watch.
-        return [
-            str(BIN / "gunicorn"),
+        return start_gunicorn(
             "tests.wsgi:application",
-            f"--bind=127.0.0.1:{port}",
-            "--workers=1",
-            "--worker-class=gthread",
-            "--threads=4",
-            "--timeout=60",
-            "--graceful-timeout=5",
-            # gunicorn 27 opens a control socket at a path shared by every
-            # gunicorn of this user: keep this one private.
-            *(["--no-control-socket"] if _GUNICORN_VERSION >= (27,) else []),
-        ]
+            log,
+            env=env,
+            worker_class="gthread",
+            threads=4,
+            timeout=60,
+            graceful_timeout=5,
+        )
     if name == "uvicorn":
-        return [
-            str(BIN / "uvicorn"),
-            "tests.asgi:application",
-            "--host=127.0.0.1",
-            f"--port={port}",
-            "--lifespan=off",
-            "--no-access-log",
-        ]
+        return start_uvicorn("tests.asgi:application", log, env=env)
     raise ValueError(f"unknown server {name!r}: use one of {SERVERS}")
 
 
 def start_app_server(name: str, root: Path, log_dir: Path) -> Server:
     """Start ``name`` serving files under ``root``; return once a request has been answered."""
-    port = free_port()
     env = {
         "DJANGO_SETTINGS_MODULE": "tests.settings_hardening",
         "DLSHORTCUTS_HARDENING_ROOT": str(root),
@@ -74,10 +59,10 @@ def start_app_server(name: str, root: Path, log_dir: Path) -> Server:
         # descriptor count cannot see: have it logged (see leaked_files()).
         "PYTHONWARNINGS": "always::ResourceWarning",
     }
-    server = start_server(_argv(name, port), port, log_dir / f"{name}.log", env=env)
+    server = _start(name, log_dir / f"{name}.log", env)
     try:
         # gunicorn's master listens before its worker has booted: wait for an answer.
-        status, _ = fetch_head(port, "/hardening/path/missing")
+        status, _ = fetch_head(server.port, "/hardening/path/missing")
         assert status == 404, server.log.read_text(errors="replace")
     except BaseException:
         server.stop()

@@ -18,8 +18,9 @@ from pathlib import Path
 
 import pytest
 
+from servers import ROOT, Server, start_gunicorn
+
 from .browser import Browser, chromium
-from .servers import BIN, ROOT, Server, free_port, start_server
 
 pytestmark = pytest.mark.servers
 
@@ -54,20 +55,14 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
             check=True,
             timeout=120,
         )
-    port = free_port()
     # Threads, not the sync worker: Chromium opens spare connections ahead of
     # time, and a sync worker would wait on an idle one instead of answering.
-    server = start_server(
-        [
-            str(BIN / "gunicorn"),
-            f"--bind=127.0.0.1:{port}",
-            "--worker-class=gthread",
-            "--threads=4",
-            "demo.wsgi:application",
-        ],
-        port,
+    server = start_gunicorn(
+        "demo.wsgi:application",
         tmp_path_factory.mktemp("demo-log") / "gunicorn.log",
         env=env,
+        worker_class="gthread",
+        threads=4,
     )
     try:
         yield Demo(server, var_dir)

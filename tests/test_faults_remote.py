@@ -19,12 +19,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import boto3
-import gunicorn
 import pytest
 
+from servers import BIN, Server, free_port, start_server
+from servers import start_gunicorn as launch_gunicorn
 from tests.app_servers import open_fds, parse_head, wait_until, worker_pids
 from tests.s3server import CREDENTIALS
-from tests.servers import BIN, Server, free_port, start_server
 from tests.upstream import DATA, Upstream, serve_upstream
 from tests.urls_remote import UPSTREAM_VARIABLE
 
@@ -126,12 +126,15 @@ class Worker:
 
 def start_gunicorn(environment: dict[str, str], log: Path) -> Server:
     """One gthread worker with four threads, as in production behind a proxy."""
-    port = free_port()
-    argv = [str(BIN / "gunicorn"), "tests.wsgi:application", f"--bind=127.0.0.1:{port}", "--workers=1"]
-    argv += ["--worker-class=gthread", "--threads=4", "--timeout=60", "--graceful-timeout=2"]
-    if gunicorn.version_info >= (25, 1):
-        argv.append("--no-control-socket")  # else one control socket per user, shared
-    return start_server(argv, port, log, env=environment)
+    return launch_gunicorn(
+        "tests.wsgi:application",
+        log,
+        env=environment,
+        worker_class="gthread",
+        threads=4,
+        timeout=60,
+        graceful_timeout=2,
+    )
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ import django
 import pytest
 import requests
 
-from tests.servers import BIN, Server, free_port, start_server
+from servers import Server, start_gunicorn, start_uvicorn
 from tests.upstream import DATA, ERROR_BODY, Upstream, serve_upstream
 from tests.urls_remote import UPSTREAM_VARIABLE
 
@@ -33,19 +33,22 @@ def _environment(upstream: Upstream) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def gunicorn(upstream: Upstream, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    port = free_port()
-    argv = [str(BIN / "gunicorn"), "tests.wsgi:application", "--bind", f"127.0.0.1:{port}"]
-    argv += ["--worker-class", "gthread", "--threads", "4", "--graceful-timeout", "2"]
-    server = start_server(argv, port, tmp_path_factory.mktemp("gunicorn") / "log", env=_environment(upstream))
+    server = start_gunicorn(
+        "tests.wsgi:application",
+        tmp_path_factory.mktemp("gunicorn") / "log",
+        env=_environment(upstream),
+        worker_class="gthread",
+        threads=4,
+        graceful_timeout=2,
+    )
     yield server
     server.stop()
 
 
 @pytest.fixture(scope="module")
 def uvicorn(upstream: Upstream, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    port = free_port()
-    argv = [str(BIN / "uvicorn"), "tests.asgi:application", "--host", "127.0.0.1", "--port", str(port)]
-    server = start_server(argv, port, tmp_path_factory.mktemp("uvicorn") / "log", env=_environment(upstream))
+    log = tmp_path_factory.mktemp("uvicorn") / "log"
+    server = start_uvicorn("tests.asgi:application", log, env=_environment(upstream))
     yield server
     server.stop()
 

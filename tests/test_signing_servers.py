@@ -14,7 +14,7 @@ import pytest
 import requests
 
 from dlshortcuts.signing import signed_url
-from tests.servers import BIN, Server, free_port, start_server
+from servers import Server, start_gunicorn, start_uvicorn
 
 NAME = "naïve résumé.pdf"
 PDF = b"%PDF-1.4\n" + bytes(range(256)) * 64 + b"%%EOF\n"
@@ -30,18 +30,6 @@ def media(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-def _argv(name: str, port: int) -> list[str]:
-    if name == "gunicorn":
-        return [str(BIN / "gunicorn"), "tests.wsgi:application", f"--bind=127.0.0.1:{port}", "--workers=1"]
-    return [
-        str(BIN / "uvicorn"),
-        "tests.asgi:application",
-        "--host=127.0.0.1",
-        f"--port={port}",
-        "--lifespan=off",
-    ]
-
-
 @pytest.fixture(
     scope="module", params=[("gunicorn", "files"), ("uvicorn", "async")], ids=["gunicorn", "uvicorn"]
 )
@@ -49,9 +37,12 @@ def served(
     request: pytest.FixtureRequest, media: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[Server, str]]:
     name, prefix = request.param
-    port = free_port()
     env = {"DJANGO_SETTINGS_MODULE": "tests.settings_signing", "DLSHORTCUTS_SIGNING_ROOT": str(media)}
-    server = start_server(_argv(name, port), port, tmp_path_factory.mktemp("logs") / f"{name}.log", env=env)
+    log = tmp_path_factory.mktemp("logs") / f"{name}.log"
+    if name == "gunicorn":
+        server = start_gunicorn("tests.wsgi:application", log, env=env)
+    else:
+        server = start_uvicorn("tests.asgi:application", log, env=env)
     yield server, prefix
     server.stop()
 

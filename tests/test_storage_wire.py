@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 from django.core.files.base import ContentFile
 
+from servers import Server, start_gunicorn, start_uvicorn
 from tests.s3server import RecordingS3Storage
-from tests.servers import BIN, Server, fetch, free_port, start_server
+from tests.servers import fetch
 
 pytestmark = pytest.mark.servers
 
@@ -50,21 +51,21 @@ def wire_bucket(s3_endpoint: str) -> Iterator[str]:
 
 
 def _start(kind: str, private_root: Path, endpoint: str, bucket: str, tmp: Path) -> Server:
-    port = free_port()
-    if kind == "gunicorn":
-        argv = [str(BIN / "gunicorn"), "tests.wsgi:application", "--workers", "1", "--worker-class", "sync"]
-        argv += ["--bind", f"127.0.0.1:{port}", "--timeout", "60", "--worker-tmp-dir", str(tmp)]
-    else:
-        argv = [str(BIN / "python"), "-W", "always::ResourceWarning", "-m", "uvicorn"]
-        argv += ["tests.asgi:application", "--host", "127.0.0.1", "--port", str(port)]
-        argv += ["--lifespan", "off", "--no-access-log"]
     env = {
         "DJANGO_SETTINGS_MODULE": "tests.settings_storage",
         "DLSHORTCUTS_TEST_PRIVATE_ROOT": str(private_root),
         "DLSHORTCUTS_TEST_S3_ENDPOINT": endpoint,
         "DLSHORTCUTS_TEST_S3_BUCKET": bucket,
     }
-    return start_server(argv, port, tmp / f"{kind}.log", env=env, timeout=TIMEOUT)
+    log = tmp / f"{kind}.log"
+    if kind == "gunicorn":
+        return start_gunicorn(
+            "tests.wsgi:application", log, env=env, timeout=60, tmp_dir=tmp, start_timeout=TIMEOUT
+        )
+    options = ["-W", "always::ResourceWarning"]
+    return start_uvicorn(
+        "tests.asgi:application", log, env=env, python_options=options, start_timeout=TIMEOUT
+    )
 
 
 @pytest.fixture(scope="module", params=["gunicorn", "uvicorn"])

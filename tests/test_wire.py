@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 from django.http import HttpRequest
 
-from tests.servers import BIN, Server, fetch, free_port, start_server
+from servers import Server, start_gunicorn, start_uvicorn
+from tests.servers import fetch
 from tests.urls import FILES_ROOT_ENV, million_rows
 
 pytestmark = pytest.mark.servers
@@ -40,28 +41,19 @@ def files_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-def _gunicorn_has_control_socket() -> bool:
-    from gunicorn.config import KNOWN_SETTINGS
-
-    return any(setting.name == "control_socket_disable" for setting in KNOWN_SETTINGS)
-
-
 def _start(kind: str, root: Path, tmp: Path) -> Server:
-    port = free_port()
-    if kind == "gunicorn":
-        argv = [str(BIN / "gunicorn"), "tests.wsgi:application", "--workers", "2", "--worker-class", "sync"]
-        argv += ["--bind", f"127.0.0.1:{port}", "--timeout", "60", "--worker-tmp-dir", str(tmp)]
-        if _gunicorn_has_control_socket():
-            # gunicorn 24+ listens on ~/.gunicorn/gunicorn.ctl, shared by every server of the user.
-            argv.append("--no-control-socket")
-    else:
-        # ResourceWarning shown: a file closed by the garbage collector, not by us, lands in the log.
-        argv = [str(BIN / "python"), "-W", "always::ResourceWarning", "-m", "uvicorn"]
-        argv += ["tests.asgi:application", "--host", "127.0.0.1", "--port", str(port)]
-        argv += ["--lifespan", "off", "--no-access-log"]
     # No .pyc writes: the I/O accounting below must see the response's bytes only.
     env = {FILES_ROOT_ENV: str(root), "PYTHONDONTWRITEBYTECODE": "1"}
-    return start_server(argv, port, tmp / f"{kind}.log", env=env, timeout=TIMEOUT)
+    log = tmp / f"{kind}.log"
+    if kind == "gunicorn":
+        return start_gunicorn(
+            "tests.wsgi:application", log, env=env, workers=2, timeout=60, tmp_dir=tmp, start_timeout=TIMEOUT
+        )
+    # ResourceWarning shown: a file closed by the garbage collector, not by us, lands in the log.
+    options = ["-W", "always::ResourceWarning"]
+    return start_uvicorn(
+        "tests.asgi:application", log, env=env, python_options=options, start_timeout=TIMEOUT
+    )
 
 
 @pytest.fixture(scope="module")
