@@ -1,16 +1,24 @@
-"""The Download value object: what is being served, and what is known about it."""
+"""The Download value object: what is being served, what is known about it, and what it holds open."""
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterable, Callable, Iterable, Mapping
+from collections.abc import AsyncIterable, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
     from django.core.files.storage import Storage
 
-__all__ = ["Download"]
+_T = TypeVar("_T")
+
+
+class SourceUnavailable(Exception):
+    """The source cannot deliver (an upstream failure): answered with an empty ``status``."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(status)
+        self.status = status
 
 
 @dataclass(eq=False)
@@ -19,7 +27,9 @@ class Download:
 
     A shortcut resolves its argument into a Download; the response engine
     turns that into HTTP; ``@optimized_download``, middleware and tests read
-    it to learn what is served without touching the body.
+    it to learn what is served without touching the body. The Download owns
+    every resource its source opened (:meth:`hold`) and releases them all in
+    :meth:`close`, which the response calls on every path.
 
     :ivar filename: the download name.
     :ivar size: the length in bytes, when known.
@@ -32,11 +42,14 @@ class Download:
     :ivar storage: the Django storage holding the file, with its ``name``.
     :ivar name: the file's name inside ``storage``.
     :ivar url: the remote URL the bytes come from.
-    :ivar file: an open, seekable binary file (owned: the response closes it).
+    :ivar file: an open, seekable binary file (held: released by :meth:`close`).
     :ivar opener: opens ``file`` when a body is about to be sent, for sources
         whose metadata is known without opening them (a model's fields): a
         HEAD or a 304 then never opens the file. It may raise ``Http404``.
-    :ivar stream: a one-shot iterable or async iterable of bytes or str.
+    :ivar stream: a one-shot iterable or async iterable of bytes or str (held).
+    :ivar resolver: completes the Download when the engine needs more than
+        its name (see :meth:`resolve`): a remote file is fetched only once
+        the engine has decided not to hand it over to the web server.
     :ivar status: set when the source has already answered this request
         itself: an upstream server that was sent its Range and conditional
         headers (200, 206, 304 or 416). The engine then sends that answer
@@ -58,29 +71,83 @@ class Download:
     file: IO[bytes] | None = field(default=None, repr=False)
     opener: Callable[[], IO[bytes]] | None = field(default=None, repr=False)
     stream: Iterable[bytes | str] | AsyncIterable[bytes | str] | None = field(default=None, repr=False)
+    resolver: Callable[[Download], None] | None = field(default=None, repr=False)
     status: int | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
+    held: list[object] = field(default_factory=list, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        for resource in (self.file, self.stream):
+            if resource is not None:
+                self.hold(resource)
 
     @property
     def generated(self) -> bool:
         """True for content made by the application (never offloaded to a proxy)."""
         return self.path is None and self.storage is None and self.url is None
 
+    def hold(self, resource: _T) -> _T:
+        """Take ownership of ``resource`` (anything with ``close()``): :meth:`close` releases it.
+
+        :returns: ``resource``, so that opening and holding read as one step.
+        """
+        if callable(getattr(resource, "close", None)) and not any(held is resource for held in self.held):
+            self.held.append(resource)
+        return resource
+
+    def release(self, resource: object) -> None:
+        """Close one held resource now (a redirect's answer), before the others."""
+        for index, held in enumerate(self.held):
+            if held is resource:
+                del self.held[index]
+                _close(held)
+                return
+
+    @contextlib.contextmanager
+    def closing_on_error(self) -> Iterator[Download]:
+        """Release what is held if the block raises: a source failing half-way leaks nothing."""
+        try:
+            yield self
+        except BaseException:
+            self.close()
+            raise
+
+    def resolve(self) -> bool:
+        """Run :attr:`resolver` once; True when it did (the metadata may have changed).
+
+        :raises Http404: or any error the source reports, after releasing what it held.
+        """
+        resolver, self.resolver = self.resolver, None
+        if resolver is None:
+            return False
+        with self.closing_on_error():
+            resolver(self)
+        return True
+
     def open(self) -> IO[bytes] | None:
         """The file, opened through :attr:`opener` on first use; None for streams."""
         if self.file is None and self.opener is not None:
-            self.file = self.opener()
-            self.opener = None
+            opener, self.opener = self.opener, None
+            self.file = self.hold(opener())
         return self.file
 
     def close(self) -> None:
-        """Release the open file or stream, if any (safe to call twice)."""
-        if self.file is not None:
-            self.file.close()
-        close = getattr(self.stream, "close", None)
-        if callable(close):
-            # "generator already executing": under ASGI a sync generator runs
-            # in a worker thread, and a client disconnect cancels the request
-            # while it does. It is then closed when collected.
-            with contextlib.suppress(ValueError):
-                close()
+        """Release every held resource, the last held first (safe to call twice)."""
+        errors: list[BaseException] = []
+        while self.held:
+            try:
+                _close(self.held.pop())
+            except Exception as error:
+                errors.append(error)
+        if errors:
+            raise errors[0]
+
+
+def _close(resource: object) -> None:
+    close = getattr(resource, "close", None)
+    if callable(close):
+        # "generator already executing": under ASGI a sync generator runs in
+        # a worker thread, and a client disconnect cancels the request while
+        # it does. It is then closed when collected.
+        with contextlib.suppress(ValueError):
+            close()

@@ -14,17 +14,15 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from django.http import HttpRequest, HttpResponse
-from django.http.response import HttpResponseBase
+from django.http import HttpRequest
 
-from dlshortcuts.conf import conf
-from dlshortcuts.engine.respond import build_response
+from dlshortcuts.engine.respond import DownloadResponse, respond
 from dlshortcuts.options import Options
 from dlshortcuts.sources.fields import MetadataFields, find_field_file, resolve_field
 from dlshortcuts.sources.files import open_file, resolve_under_root
 from dlshortcuts.sources.generated import call_content, resolve_content
-from dlshortcuts.sources.remote.fetch import UpstreamError, default_session, proxied_download, resolve_url
-from dlshortcuts.sources.remote.policy import forwarded_names, hosts_list, max_redirects_count, timeout_pair
+from dlshortcuts.sources.remote.fetch import remote_download
+from dlshortcuts.sources.remote.policy import remote_policy
 from dlshortcuts.sources.storages import get_storage, redirect_to_storage, resolve_storage
 
 if TYPE_CHECKING:
@@ -51,7 +49,7 @@ def serve_path(
     *,
     root: str | os.PathLike[str] | None = None,
     **options: Unpack[DownloadOptions],
-) -> HttpResponseBase:
+) -> DownloadResponse:
     """Serve a file on disk.
 
     .. warning:: Without ``root`` the path is trusted: never pass a path that
@@ -72,7 +70,7 @@ def serve_path(
     checked, _ = Options.parse("serve_path", options)
     target = path if root is None else resolve_under_root(root, path)
     # The name asked for, not the one a symlink resolves to ("latest.tar.gz").
-    return build_response(request, open_file(target, os.path.basename(os.fspath(path))), checked)
+    return respond(request, open_file(target, os.path.basename(os.fspath(path))), checked)
 
 
 def serve_storage(
@@ -82,7 +80,7 @@ def serve_storage(
     storage: Storage | str | None = None,
     redirect: bool = False,
     **options: Unpack[DownloadOptions],
-) -> HttpResponseBase:
+) -> DownloadResponse:
     """Serve the file ``name`` from a Django storage.
 
     A storage whose files are on disk (``FileSystemStorage``) is served like
@@ -103,8 +101,8 @@ def serve_storage(
     checked, _ = Options.parse("serve_storage", options)
     resolved = get_storage(storage)
     if redirect:
-        return redirect_to_storage(resolved, name, checked)
-    return build_response(request, resolve_storage(resolved, name, filename=checked.filename), checked)
+        return redirect_to_storage(request, resolved, name, checked)
+    return respond(request, resolve_storage(resolved, name, filename=checked.filename), checked)
 
 
 def serve_field(
@@ -123,7 +121,7 @@ def serve_field(
     encoding_field: str | None = None,
     lookups: Mapping[str, Any] | None = None,
     **options: Unpack[FieldOptions],
-) -> HttpResponseBase:
+) -> DownloadResponse:
     """Serve the file in a model's FileField (or ImageField).
 
     Give the file one of three ways: ``field_file`` itself
@@ -173,7 +171,7 @@ def serve_field(
         encoding=encoding_field,
     )
     download, checked = resolve_field(found, metadata, checked)
-    return build_response(request, download, checked)
+    return respond(request, download, checked)
 
 
 def serve_generated(
@@ -183,7 +181,7 @@ def serve_generated(
     filename: str,
     size: int | None = None,
     **options: Unpack[GeneratedOptions],
-) -> HttpResponseBase:
+) -> DownloadResponse:
     """Serve content the application makes: in memory or on the fly.
 
     :param request: the current request.
@@ -204,7 +202,7 @@ def serve_generated(
         checked = dataclasses.replace(checked, charset="utf-8")
     content = call_content(request, content, url_kwargs)
     download = resolve_content(content, filename=filename, size=size, charset=checked.charset or "utf-8")
-    return build_response(request, download, checked)
+    return respond(request, download, checked)
 
 
 def serve_url(
@@ -216,7 +214,7 @@ def serve_url(
     allowed_hosts: Sequence[str] | None = None,
     forward_headers: Iterable[str] | None = None,
     **options: Unpack[DownloadOptions],
-) -> HttpResponseBase:
+) -> DownloadResponse:
     """Stream a remote file through requests, relaying the upstream's answer.
 
     The client's Range, If-Range, If-None-Match, If-Modified-Since and
@@ -252,23 +250,8 @@ def serve_url(
     :raises ValueError: for a ``forward_headers`` name that may not be
         forwarded.
     """
-    if not isinstance(url, str):
-        raise TypeError(f"serve_url() url must be a str such as 'https://example.com/a.pdf', not {url!r}")
     checked, _ = Options.parse("serve_url", options)
-    hosts = hosts_list(conf.URL_ALLOWED_HOSTS if allowed_hosts is None else allowed_hosts)
-    download = proxied_download(request, url, hosts)
-    if download is None:
-        try:
-            download = resolve_url(
-                request,
-                url,
-                session=default_session() if session is None else session,
-                timeout=timeout_pair(conf.URL_TIMEOUT if timeout is None else timeout),
-                allowed_hosts=hosts,
-                max_redirects=max_redirects_count(conf.URL_MAX_REDIRECTS),
-                forward_headers=forwarded_names(forward_headers),
-                ranges=checked.ranges,
-            )
-        except UpstreamError as error:
-            return HttpResponse(status=error.status)
-    return build_response(request, download, checked)
+    policy = remote_policy(
+        session=session, timeout=timeout, allowed_hosts=allowed_hosts, forward_headers=forward_headers
+    )
+    return respond(request, remote_download(request, url, policy, ranges=checked.ranges), checked)

@@ -9,19 +9,17 @@ from pathlib import Path
 
 import pytest
 
+from dlshortcuts.download import Download
 from dlshortcuts.engine.bodies import (
     BLOCK_SIZE,
-    FileBlocks,
     FileSlice,
-    Piece,
     aiter_pieces,
-    aiter_stream,
     empty_async,
     has_fileno,
     iter_pieces,
-    iter_stream,
 )
-from dlshortcuts.http.ranges import ByteRange
+from dlshortcuts.engine.streams import FileBlocks, aiter_stream, iter_stream
+from dlshortcuts.http.ranges import ByteRange, Piece
 
 DATA = bytes(range(256)) * 1024  # 256 KiB
 
@@ -44,14 +42,15 @@ def test_file_slice_reads_only_its_range(path: Path) -> None:
         assert file_slice.read(0) == b""
 
 
-def test_file_slice_iterates_in_blocks_and_closes(path: Path) -> None:
-    file = open(path, "rb")  # noqa: SIM115 - the slice closes it
-    file_slice = FileSlice(file, ByteRange(1, len(DATA)), block_size=BLOCK_SIZE)
+def test_file_slice_iterates_in_blocks_and_its_download_closes_the_file(path: Path) -> None:
+    download = Download(filename="data.bin", file=open(path, "rb"))  # noqa: SIM115 - the download closes it
+    assert download.file is not None
+    file_slice = FileSlice(download.file, ByteRange(1, len(DATA)), block_size=BLOCK_SIZE)
     blocks = list(file_slice)
     assert [len(b) for b in blocks] == [BLOCK_SIZE] * 3 + [BLOCK_SIZE - 1]
     assert b"".join(blocks) == DATA[1:]
-    file_slice.close()
-    assert file.closed
+    download.close()
+    assert download.file.closed
 
 
 def test_file_blocks_never_line_by_line() -> None:

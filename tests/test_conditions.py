@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dlshortcuts.http.conditions import evaluate_preconditions, parse_entity_tags, parse_http_date
+from dlshortcuts.http.conditions import evaluate_preconditions, parse_entity_tags
+from dlshortcuts.http.dates import parse_http_date
 
 ETAG = '"abc"'
 MODIFIED = 1_700_000_000

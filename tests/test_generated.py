@@ -10,7 +10,7 @@ import pytest
 from django.http import HttpRequest
 from django.test import RequestFactory
 
-from dlshortcuts.engine.bodies import FileBlocks
+from dlshortcuts.engine.streams import FileBlocks
 from dlshortcuts.sources.generated import call_content, is_content, resolve_content
 
 

@@ -88,8 +88,12 @@ def test_garbage_conditional_headers_under_asgi_never_give_a_500(
             path, headers=headers
         )
         body = b""
-        if isinstance(response, StreamingHttpResponse):
+        if isinstance(response, StreamingHttpResponse) and response.is_async:
             body = b"".join([chunk async for chunk in response])
+        elif isinstance(response, StreamingHttpResponse):
+            # The test client empties a 304's body with a sync list, as
+            # conditional_content_removal() does for every streaming 304.
+            body = b"".join(response)
         response.close()
         return response.status_code, body
 

@@ -68,9 +68,9 @@ def test_download_keeps_the_url_and_the_upstream_status(rf: RequestFactory, upst
     url = f"{upstream.url}/files/report.pdf"
     response = serve_url(rf.get("/"), url)
     response.close()
-    assert response.download.url == url  # type: ignore[attr-defined]
-    assert response.download.status == 200  # type: ignore[attr-defined]
-    assert response.download.size == len(DATA)  # type: ignore[attr-defined]
+    assert response.download.url == url
+    assert response.download.status == 200
+    assert response.download.size == len(DATA)
 
 
 def test_range_is_forwarded_and_206_relayed(rf: RequestFactory, upstream: Upstream) -> None:
@@ -292,7 +292,7 @@ def test_connect_timeout_is_504(rf: RequestFactory, caplog: pytest.LogCaptureFix
 
 def test_upstream_stalling_mid_body_cuts_the_download(rf: RequestFactory, upstream: Upstream) -> None:
     response = serve_url(rf.get("/"), f"{upstream.url}/stall/x", timeout=(2, 0.3))
-    blocks = iter(response.streaming_content)  # type: ignore[attr-defined]
+    blocks = iter(response)
     try:
         assert len(next(blocks)) == 64 * 1024
         with pytest.raises(UpstreamBrokenError, match="upstream failed after 65536 bytes"):
@@ -307,14 +307,14 @@ def test_upstream_body_shorter_than_its_length_cuts_the_download(
     response = serve_url(rf.get("/"), f"{upstream.url}/short/x")
     try:
         with pytest.raises(UpstreamBrokenError, match="upstream failed after 1000 bytes"):
-            b"".join(response.streaming_content)  # type: ignore[attr-defined]
+            b"".join(response)
     finally:
         response.close()
 
 
 def test_client_hanging_up_closes_the_upstream_connection(rf: RequestFactory, upstream: Upstream) -> None:
     response = serve_url(rf.get("/"), f"{upstream.url}/endless/x")
-    assert next(iter(response.streaming_content)).startswith(b"zzz")  # type: ignore[attr-defined]
+    assert next(iter(response)).startswith(b"zzz")
     response.close()  # what a WSGI server does when the client has gone
     assert upstream.hung_up.wait(10)
 
@@ -461,9 +461,9 @@ async def test_async_view_streams_through_an_async_iterator(
 ) -> None:
     response = await aserve_url(async_rf.get("/"), f"{upstream.url}/files/report.pdf")
     try:
-        assert response.is_async  # type: ignore[attr-defined]
-        assert isinstance(response.download.stream, AsyncUpstreamBody)  # type: ignore[attr-defined]
-        body = b"".join([part async for part in response])  # type: ignore[attr-defined]
+        assert response.is_async
+        assert isinstance(response.download.stream, AsyncUpstreamBody)
+        body = b"".join([part async for part in response])
     finally:
         response.close()
     assert response.status_code == 200
@@ -505,7 +505,7 @@ async def test_cancelled_async_download_closes_the_upstream_connection(
 
     async def consume() -> None:
         # What Django's ASGI handler does until the client disconnects.
-        async for _ in response:  # type: ignore[attr-defined]
+        async for _ in response:
             first_block.set()
 
     task = asyncio.ensure_future(consume())

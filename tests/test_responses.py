@@ -18,7 +18,7 @@ from django.test import AsyncRequestFactory, RequestFactory
 
 from dlshortcuts import Download, DownloadResponse
 from dlshortcuts.engine.bodies import FileSlice
-from dlshortcuts.engine.respond import build_response
+from dlshortcuts.engine.respond import respond
 from dlshortcuts.http.ranges import MAX_RANGES
 from dlshortcuts.options import Options
 from tests.reading import consume
@@ -69,7 +69,7 @@ def download_of(path: Path, file: IO[bytes] | None = None, **fields: Any) -> Dow
 
 
 def serve(request: HttpRequest, download: Download, **options: Any) -> HttpResponseBase:
-    return build_response(request, download, Options.parse("test", options)[0])
+    return respond(request, download, Options.parse("test", options)[0])
 
 
 def get(factory: Factory, path: Path, method: str = "get", **options: Any) -> HttpResponseBase:
@@ -218,7 +218,9 @@ def test_preconditions(factory: Factory, doc: Path, headers: dict[str, str], sta
     else:
         assert body == b""
         assert file.reads == 0
-        assert not isinstance(response, DownloadResponse)
+        # 304 and 412 answers carry the download too (issue 11).
+        assert isinstance(response, DownloadResponse)
+        assert response.download.file is file
 
 
 def test_not_modified_keeps_only_validators_and_caching_headers(rf: RequestFactory, doc: Path) -> None:

@@ -1,48 +1,40 @@
-"""The response engine: the one place that turns a Download into HTTP.
+"""The Django layer of the engine: the one place that turns a Download into a response.
 
-Order of evaluation follows RFC 9110: representation headers first, then
-preconditions (§13.2.2, see :mod:`dlshortcuts.http.conditions`), then
-Range (§14.2, only for GET and HEAD, after preconditions), then the body.
+It builds the :class:`DownloadResponse` and its representation headers, asks
+the offloader once, lets :func:`~dlshortcuts.engine.decide.decide` (pure)
+choose the status and the byte pieces, and picks the body: the file slice
+for ``wsgi.file_wrapper`` under WSGI, an async iterator under ASGI.
 """
 
 from __future__ import annotations
 
-import calendar
 import dataclasses
-import datetime
-import itertools
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
-from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, StreamingHttpResponse
-from django.http.response import HttpResponseBase
-from django.utils.http import http_date, quote_etag
+from django.core.exceptions import DisallowedRedirect
+from django.http import HttpRequest, HttpResponseRedirect, StreamingHttpResponse
+from django.utils.encoding import iri_to_uri
 
-from dlshortcuts.download import Download
+from dlshortcuts.download import Download, SourceUnavailable
 from dlshortcuts.engine.bodies import (
     BLOCK_SIZE,
-    FileBlocks,
     FileSlice,
-    Piece,
     aiter_pieces,
-    aiter_stream,
     empty_async,
     has_fileno,
     is_asgi,
     iter_pieces,
-    iter_stream,
 )
-from dlshortcuts.engine.content_type import choose_content_type, is_active_content_type, with_charset
-from dlshortcuts.http.conditions import NOT_MODIFIED, PRECONDITION_FAILED, evaluate_preconditions
-from dlshortcuts.http.disposition import content_disposition
-from dlshortcuts.http.multipart import multipart_byteranges
-from dlshortcuts.http.ranges import ByteRange, RangeNotSatisfiable, if_range_matches, parse_range
+from dlshortcuts.engine.decide import Decision, Representation, decide, relay
+from dlshortcuts.engine.headers import last_modified, rangeable, representation_headers
+from dlshortcuts.engine.streams import FileBlocks, aiter_stream, iter_stream
+from dlshortcuts.http.environ import EnvironHeaders
+from dlshortcuts.http.ranges import ByteRange
 from dlshortcuts.offload.offloader import Offloader, offloader_of
 from dlshortcuts.options import Options
 
-__all__ = ["DownloadResponse", "build_response"]
-
-_RANGE_METHODS = frozenset({"GET", "HEAD"})
 # RFC 9110 §15.4.5: what a 304 keeps of the 200 it stands for (Django's list).
 _NOT_MODIFIED_HEADERS = (
     "Cache-Control",
@@ -53,12 +45,14 @@ _NOT_MODIFIED_HEADERS = (
     "Last-Modified",
     "Vary",
 )
+# Answers made afresh, without the representation headers of a 200.
+_FRESH_STATUSES = frozenset({304, 412, 416})
 
 
 class DownloadResponse(StreamingHttpResponse):
-    """A streaming response that remembers what it serves.
+    """A streaming response that remembers what it serves, whatever its status.
 
-    :ivar download: the :class:`~dlshortcuts.download.Download` behind the body.
+    :ivar download: the :class:`~dlshortcuts.download.Download` behind the answer.
     :ivar file_to_stream: under WSGI, the file slice the server may
         ``sendfile(2)``; None otherwise.
     """
@@ -73,8 +67,9 @@ class DownloadResponse(StreamingHttpResponse):
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         # Django's ASGI handler reads the body through aclosing(aiter(response))
-        # but, when the client disconnects, cancels the request task and never
-        # calls close(): release the file as soon as this iterator is closed.
+        # but, when the client disconnects or the body raises, cancels the
+        # request task and never calls close(): release the download as soon
+        # as this iterator is closed.
         try:
             async for part in super().__aiter__():
                 yield part
@@ -95,96 +90,113 @@ class DownloadResponse(StreamingHttpResponse):
                 super().close()
 
 
-def build_response(request: HttpRequest, download: Download, options: Options) -> HttpResponseBase:
+def respond(request: HttpRequest, download: Download, options: Options) -> DownloadResponse:
     """Answer ``request`` with ``download``: 200, 206, 304, 412 or 416.
 
     Under ``@optimized_download`` (an :class:`~dlshortcuts.offload.offloader.Offloader`
-    on the request), a download the web server can reach is answered with an empty 200 carrying
-    the handover headers instead.
+    on the request), a download the web server can reach is answered with an
+    empty 200 carrying the handover headers instead; a lazy Download (a
+    remote file) is resolved only when it is not handed over, and a source
+    that cannot deliver is answered with its empty 502 or 504.
 
     :param request: the current request; its method, conditional and Range
         headers shape the answer.
-    :param download: what to serve; the response takes ownership of its file
-        or stream and closes it on every path: right away when no body is
-        sent, otherwise when the server closes the response (or when an
-        async body ends or is abandoned).
+    :param download: what to serve; the response releases everything it
+        holds on every path: right away when no body is sent, otherwise when
+        the server closes the response (or when an async body ends or is
+        abandoned).
     :param options: the validated common options.
     """
     offload = offloader_of(request)
     if offload is not None and options.sniff is None:
         options = dataclasses.replace(options, sniff=offload.sniff)
     try:
-        response = _build(request, download, options, offload)
+        response, has_body = _build(request, download, options, offload)
     except BaseException:
         download.close()
         raise
-    if not isinstance(response, DownloadResponse) or request.method == "HEAD":
+    if not has_body:
         download.close()
+    return response
+
+
+def empty(request: HttpRequest, download: Download, status: int = 200) -> DownloadResponse:
+    """An empty DownloadResponse (under ASGI an async empty body, or Django warns)."""
+    return DownloadResponse(download, empty_async() if is_asgi(request) else (), status=status)
+
+
+def redirect(request: HttpRequest, download: Download, url: str) -> DownloadResponse:
+    """302 to ``url``, refused as Django's HttpResponseRedirect refuses it.
+
+    :raises DisallowedRedirect: for a scheme other than http, https or ftp.
+    """
+    scheme = urlsplit(url).scheme
+    if scheme and scheme not in HttpResponseRedirect.allowed_schemes:
+        raise DisallowedRedirect(f"Unsafe redirect to URL with protocol '{scheme}'")
+    response = empty(request, download, 302)
+    response.headers["Location"] = iri_to_uri(url)
+    # A signed URL expires: a cached redirect would soon point at a 403.
+    response.headers["Cache-Control"] = "private, no-store"
+    download.close()
     return response
 
 
 def _build(
     request: HttpRequest, download: Download, options: Options, offload: Offloader | None
-) -> HttpResponseBase:
-    is_async = is_asgi(request)
-    # Under ASGI even an empty body must be an async iterator, or Django
-    # warns and drains it through a thread (HEAD, empty files).
-    response = DownloadResponse(download, streaming_content=empty_async() if is_async else ())
-    content_type, sniffed = choose_content_type(download, options)
-    # A sniffed type is a guess about content the app may not control:
-    # never let it make a browser run uploaded HTML or SVG inline.
-    as_attachment = options.as_attachment or (sniffed and is_active_content_type(content_type))
-    content_type = with_charset(content_type, options.charset)
-    response.headers["Content-Type"] = content_type
-    response.headers["Content-Disposition"] = content_disposition(
-        options.filename or download.filename, as_attachment=as_attachment
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    # Downloads are usually private: browsers revalidate, shared caches never store.
-    max_age = "no-cache" if options.max_age is None else f"max-age={options.max_age}"
-    response.headers["Cache-Control"] = f"private, {max_age}"
-    modified = _last_modified(download, options)
-    if modified is not None:
-        response.headers["Last-Modified"] = http_date(modified)
-    etag = _etag(download, options)
-    if etag is not None:
-        response.headers["ETag"] = etag
-    seekable = download.file is not None or download.opener is not None
-    rangeable = options.ranges and seekable and download.size is not None
-    response.headers["Accept-Ranges"] = "bytes" if rangeable else "none"
-    if download.size is not None:
-        response.headers["Content-Length"] = str(download.size)
-    for header, value in itertools.chain(download.headers.items(), options.headers.items()):
-        response.headers[header] = value
-    handover = None if offload is None else offload.headers(download, content_type)
-    if handover is not None:
-        return _hand_over(request, response, download, handover)
+) -> tuple[DownloadResponse, bool]:
+    response = None
+    if offload is not None:
+        response, content_type, _ = _represent(request, download, options)
+        handover = offload.headers(download, content_type)
+        if handover is not None:
+            return _hand_over(response, handover), False
+    try:
+        if download.resolve():
+            response = None
+    except SourceUnavailable as error:
+        return empty(request, download, error.status), False
+    if response is None:
+        response, _, representation = _represent(request, download, options)
+    else:
+        representation = _representation(response, download, options)
+    method = request.method or "GET"
     if download.status is not None:
-        return _relay(request, response, download, options)
+        decision = relay(download.status, download.size)
+    else:
+        decision = decide(method, EnvironHeaders(request.META), representation)
+    if decision.status in _FRESH_STATUSES:
+        return _fresh(request, response, decision), False
+    response.status_code = decision.status
+    for header, value in decision.headers.items():
+        response.headers[header] = value
+    if method == "HEAD":
+        return response, False
+    _attach_body(request, response, decision, options)
+    return response, True
 
-    outcome = evaluate_preconditions(
-        request.method or "GET", request.headers, etag=response.get("ETag"), last_modified=modified
+
+def _represent(
+    request: HttpRequest, download: Download, options: Options
+) -> tuple[DownloadResponse, str, Representation]:
+    """A 200 carrying the representation headers, its content type and its metadata."""
+    response = empty(request, download)
+    headers, content_type = representation_headers(download, options)
+    for header, value in headers:
+        response.headers[header] = value
+    return response, content_type, _representation(response, download, options)
+
+
+def _representation(response: DownloadResponse, download: Download, options: Options) -> Representation:
+    return Representation(
+        size=download.size,
+        etag=response.get("ETag"),
+        last_modified=last_modified(download, options),
+        ranges=rangeable(download, options),
+        content_type=response.headers["Content-Type"],
     )
-    if outcome == NOT_MODIFIED:
-        return _not_modified(response)
-    if outcome == PRECONDITION_FAILED:
-        return HttpResponse(status=PRECONDITION_FAILED)
-
-    whole: list[Piece] = [ByteRange(0, download.size)] if download.size else []
-    if rangeable and request.method in _RANGE_METHODS:
-        assert download.size is not None  # rangeable says so
-        try:
-            ranges = _requested_ranges(request, download.size, etag=response.get("ETag"), modified=modified)
-        except RangeNotSatisfiable:
-            return _not_satisfiable(download.size)
-        if ranges is not None:
-            return _attach_body(request, response, _make_partial(response, ranges, download.size), options)
-    return _attach_body(request, response, whole, options)
 
 
-def _hand_over(
-    request: HttpRequest, response: DownloadResponse, download: Download, handover: Mapping[str, str]
-) -> DownloadResponse:
+def _hand_over(response: DownloadResponse, handover: Mapping[str, str]) -> DownloadResponse:
     """An empty 200: the web server sends the file and answers preconditions and Range itself.
 
     It evaluates them on the file it sends (RFC 9110 §13.2.1), so Django
@@ -197,101 +209,29 @@ def _hand_over(
     response.headers.pop("Accept-Ranges", None)
     for header, value in handover.items():
         response.headers[header] = value
-    download.close()
-    if is_asgi(request):
-        # Django's ASGI handler warns about (and lists) a sync iterator.
-        response.streaming_content = empty_async()
     return response
 
 
-def _last_modified(download: Download, options: Options) -> int | None:
-    value = options.last_modified if options.last_modified is not None else download.modified
-    if isinstance(value, datetime.datetime):
-        # As Django's @last_modified: aware datetimes converted, naive ones taken as UTC.
-        return calendar.timegm(value.utctimetuple())
-    return None if value is None else int(value)
-
-
-def _etag(download: Download, options: Options) -> str | None:
-    if isinstance(options.etag, str):
-        return quote_etag(options.etag)
-    if not options.etag:
-        return None
-    if download.etag is not None:
-        return download.etag
-    if download.size is None or download.modified is None:
-        return None
-    # Size and modification time (microseconds), like nginx but finer: no
-    # hashing of file contents on the hot path.
-    return f'"{download.size:x}-{round(download.modified * 1e6):x}"'
-
-
-def _requested_ranges(
-    request: HttpRequest, size: int, *, etag: str | None, modified: int | None
-) -> list[ByteRange] | None:
-    # META, not request.headers: the first use of request.headers copies
-    # every header of the request into a new mapping, on every request.
-    header = request.META.get("HTTP_RANGE")
-    if header is None or not if_range_matches(request.META.get("HTTP_IF_RANGE"), etag, modified):
-        return None
-    return parse_range(header, size)
-
-
-def _relay(
-    request: HttpRequest, response: DownloadResponse, download: Download, options: Options
-) -> HttpResponseBase:
-    """Send the answer the source already gave, without evaluating the request again.
-
-    An upstream server that was sent the request's Range and conditional
-    headers evaluated them against its own representation (RFC 9110 §13.2.1,
-    §14.2): a second evaluation here could only contradict it.
-    """
-    if download.status == 304:
-        return _not_modified(response)
-    if download.status == 416:
-        return _not_satisfiable(download.size)
-    assert download.status is not None
-    response.status_code = download.status
-    return _attach_body(request, response, [], options)
-
-
-def _not_modified(response: DownloadResponse) -> HttpResponseNotModified:
-    """RFC 9110 §15.4.5: a 304 carries the validators and caching headers, no body headers."""
-    not_modified = HttpResponseNotModified()
-    for header in _NOT_MODIFIED_HEADERS:
-        if header in response:
-            not_modified.headers[header] = response.headers[header]
-    return not_modified
-
-
-def _not_satisfiable(size: int | None) -> HttpResponse:
-    # RFC 9110 §15.5.17: the current length, so the client can retry (when known).
-    response = HttpResponse(status=416)
-    if size is not None:
-        response.headers["Content-Range"] = f"bytes */{size}"
-    response.headers["Accept-Ranges"] = "bytes"
-    return response
-
-
-def _make_partial(response: DownloadResponse, ranges: list[ByteRange], size: int) -> list[Piece]:
-    """Turn ``response`` into a 206 and return the pieces of its body."""
-    response.status_code = 206
-    if len(ranges) == 1:
-        response.headers["Content-Range"] = ranges[0].content_range(size)
-        response.headers["Content-Length"] = str(ranges[0].length)
-        return list(ranges)
-    content_type, pieces, length = multipart_byteranges(ranges, size, response.headers["Content-Type"])
-    response.headers["Content-Type"] = content_type
-    response.headers["Content-Length"] = str(length)
-    return pieces
+def _fresh(request: HttpRequest, response: DownloadResponse, decision: Decision) -> DownloadResponse:
+    """A 304, 412 or 416 with the headers of Django's own such answers."""
+    fresh = empty(request, response.download, decision.status)
+    if decision.status == 304:
+        # RFC 9110 §15.4.5: the validators and caching headers, no body headers
+        # (no Content-Type, as HttpResponseNotModified).
+        del fresh.headers["Content-Type"]
+        for header in _NOT_MODIFIED_HEADERS:
+            if header in response:
+                fresh.headers[header] = response.headers[header]
+    for header, value in decision.headers.items():
+        fresh.headers[header] = value
+    return fresh
 
 
 def _attach_body(
-    request: HttpRequest, response: DownloadResponse, pieces: list[Piece], options: Options
-) -> DownloadResponse:
-    if request.method == "HEAD":
-        return response
+    request: HttpRequest, response: DownloadResponse, decision: Decision, options: Options
+) -> None:
     download = response.download
+    pieces = decision.pieces
     is_async = is_asgi(request)
     file = download.open()
     if file is not None and download.size is not None:
@@ -303,12 +243,10 @@ def _attach_body(
             response.streaming_content = response.file_to_stream
         else:
             response.streaming_content = iter_pieces(file, pieces)
-        return response
+        return
     stream = download.stream if file is None else FileBlocks(file)
     if stream is not None:
         charset = options.charset or "utf-8"
-        if is_async:
-            response.streaming_content = aiter_stream(stream, charset)
-        else:
-            response.streaming_content = iter_stream(stream, charset)
-    return response
+        response.streaming_content = (
+            aiter_stream(stream, charset) if is_async else iter_stream(stream, charset)
+        )

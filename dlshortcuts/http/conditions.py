@@ -9,18 +9,10 @@ precedence table testable without a request object.
 
 from __future__ import annotations
 
-import calendar
 import re
 from collections.abc import Mapping
-from email.utils import parsedate_tz
 
-__all__ = [
-    "NOT_MODIFIED",
-    "PRECONDITION_FAILED",
-    "evaluate_preconditions",
-    "parse_entity_tags",
-    "parse_http_date",
-]
+from dlshortcuts.http.dates import parse_http_date
 
 NOT_MODIFIED = 304
 PRECONDITION_FAILED = 412
@@ -45,29 +37,6 @@ def parse_entity_tags(header: str) -> list[str] | None:
     if not tags or not all(ENTITY_TAG.fullmatch(tag) for tag in tags):
         return None
     return tags
-
-
-def parse_http_date(value: str) -> int | None:
-    """An HTTP-date (RFC 9110 §5.6.7: IMF-fixdate, RFC 850 or asctime) as a timestamp.
-
-    :returns: seconds since the epoch, or None when the value is not a date
-        or names a zone other than GMT (a malformed date makes its header be
-        ignored). A date without a zone, as asctime has, is taken as GMT.
-    """
-    parts = parsedate_tz(value)  # never raises on str input (see the property test)
-    # email.utils reports "no zone" as 0, which is right for asctime; any
-    # other zone is not an HTTP-date.
-    if parts is None or parts[9] != 0:
-        return None
-    # email.utils already maps RFC 850's two-digit years (00-68 to 20xx).
-    _year, _month, day, hour, minute, second = parts[:6]
-    # calendar.timegm would roll "25:00" over into the next day.
-    if not (1 <= day <= 31 and 0 <= hour <= 23 and 0 <= minute <= 59 and 0 <= second <= 60):
-        return None
-    try:
-        return calendar.timegm(parts[:6])
-    except (OverflowError, ValueError):
-        return None
 
 
 def _strong_match(tag: str, etag: str) -> bool:

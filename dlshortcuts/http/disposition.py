@@ -12,8 +12,6 @@ from __future__ import annotations
 import unicodedata
 from urllib.parse import quote
 
-__all__ = ["FALLBACK_FILENAME", "content_disposition", "safe_filename"]
-
 #: The name used when nothing printable is left of the one given.
 FALLBACK_FILENAME = "download"
 

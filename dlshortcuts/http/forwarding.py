@@ -11,17 +11,6 @@ import re
 from collections.abc import Iterable, Mapping
 from urllib.parse import unquote, urlsplit
 
-__all__ = [
-    "CONDITIONAL_HEADERS",
-    "HOP_BY_HOP_HEADERS",
-    "RANGE_HEADERS",
-    "RELAYED_HEADERS",
-    "end_to_end",
-    "filename_from_disposition",
-    "filename_from_url",
-    "hop_by_hop",
-]
-
 #: Request fields that make an upstream evaluate validators (RFC 9110 §13.1).
 CONDITIONAL_HEADERS = ("If-None-Match", "If-Modified-Since")
 #: Request fields that ask an upstream for part of its representation (RFC 9110 §14).

@@ -5,10 +5,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable, Iterator
 
-from dlshortcuts.engine.bodies import Piece
-from dlshortcuts.http.ranges import ByteRange
-
-__all__ = ["multipart_byteranges"]
+from dlshortcuts.http.ranges import ByteRange, Piece
 
 
 def multipart_byteranges(

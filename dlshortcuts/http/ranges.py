@@ -9,15 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from dlshortcuts.http.conditions import ENTITY_TAG, parse_http_date
-
-__all__ = [
-    "MAX_RANGES",
-    "ByteRange",
-    "RangeNotSatisfiable",
-    "if_range_matches",
-    "parse_range",
-]
+from dlshortcuts.http.conditions import ENTITY_TAG
+from dlshortcuts.http.dates import parse_http_date
 
 #: More ranges than this in one request are ignored (a full 200 is served):
 #: RFC 9110 §14.2 lets a server ignore a Range header that looks abusive, and
@@ -46,6 +39,10 @@ class ByteRange:
     def content_range(self, size: int) -> str:
         """The Content-Range value of this range in a representation of ``size``."""
         return f"bytes {self.start}-{self.stop - 1}/{size}"
+
+
+#: A body is a sequence of literal bytes (multipart part headers) and byte ranges.
+Piece = bytes | ByteRange
 
 
 class RangeNotSatisfiable(Exception):

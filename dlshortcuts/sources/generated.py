@@ -12,9 +12,7 @@ from django.http import HttpRequest
 from django.utils.http import quote_etag
 
 from dlshortcuts.download import Download
-from dlshortcuts.engine.bodies import FileBlocks
-
-__all__ = ["call_content", "is_content", "resolve_content"]
+from dlshortcuts.engine.streams import FileBlocks
 
 
 def call_content(request: HttpRequest, content: Any, url_kwargs: dict[str, Any]) -> Any:
@@ -76,7 +74,9 @@ def _file_like(file: IO[bytes], filename: str, size: int | None) -> Download:
     if _seekable(file):
         return Download(filename=filename, size=_size(file) if size is None else size, file=file)
     # An unseekable file is read once, front to back, like any stream.
-    return Download(filename=filename, size=size, stream=FileBlocks(file))
+    download = Download(filename=filename, size=size, stream=FileBlocks(file))
+    download.hold(file)
+    return download
 
 
 def _seekable(file: IO[bytes]) -> bool:

@@ -25,17 +25,16 @@ from django.core.files.storage import (
     storages,
 )
 from django.core.files.utils import validate_file_name
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpRequest
 
 from dlshortcuts.download import Download
-from dlshortcuts.engine.bodies import FileBlocks
 from dlshortcuts.engine.content_type import guess_content_type
+from dlshortcuts.engine.respond import DownloadResponse, redirect
+from dlshortcuts.engine.streams import FileBlocks
 from dlshortcuts.http.disposition import content_disposition
 from dlshortcuts.options import Options
 from dlshortcuts.sources.files import open_file, resolve_under_root
 from dlshortcuts.sources.s3 import ObjectReader, boto3_object
-
-__all__ = ["check_name", "get_storage", "redirect_to_storage", "resolve_storage"]
 
 _T = TypeVar("_T")
 
@@ -112,23 +111,20 @@ def resolve_storage(
         return download
     download = Download(filename=filename, size=size, modified=modified, storage=storage, name=name)
     if size is not None and modified is not None:
-        download.opener = lambda: _open_remote(storage, name)
+        download.opener = lambda: _open_remote(storage, name, download)
         return download
-    file = _open_remote(storage, name)
-    if isinstance(file, ObjectReader):
-        # One HeadObject told everything: no further request.
-        download.size = file.size if size is None else size
-        download.modified = file.obj.last_modified.timestamp() if modified is None else modified
-        download.etag = file.etag
-    else:
-        try:
+    with download.closing_on_error():
+        file = _open_remote(storage, name, download)
+        if isinstance(file, ObjectReader):
+            # One HeadObject told everything: no further request.
+            download.size = file.size if size is None else size
+            download.modified = file.obj.last_modified.timestamp() if modified is None else modified
+            download.etag = file.etag
+        else:
             if download.size is None:
                 download.size = _optional(storage.size, name)
             if download.modified is None:
                 download.modified = _timestamp(_optional(storage.get_modified_time, name))
-        except BaseException:
-            file.close()
-            raise
     if file.seekable():
         download.file = file
     else:
@@ -136,7 +132,9 @@ def resolve_storage(
     return download
 
 
-def redirect_to_storage(storage: Storage, name: str, options: Options) -> HttpResponseRedirect:
+def redirect_to_storage(
+    request: HttpRequest, storage: Storage, name: str, options: Options
+) -> DownloadResponse:
     """Answer 302 to ``storage.url(name)`` instead of streaming the file.
 
     For a storage whose ``url()`` accepts ``parameters`` (django-storages'
@@ -145,6 +143,7 @@ def redirect_to_storage(storage: Storage, name: str, options: Options) -> HttpRe
     name and type. The file's existence is left to the storage to answer.
 
     :raises Http404: for a suspicious name.
+    :raises DisallowedRedirect: for a URL that is not http, https or ftp.
     """
     name = check_name(name)
     filename = options.filename or posixpath.basename(name)
@@ -158,10 +157,7 @@ def redirect_to_storage(storage: Storage, name: str, options: Options) -> HttpRe
         url = storage.url(name, parameters=parameters)  # type: ignore[call-arg]
     else:
         url = storage.url(name)
-    response = HttpResponseRedirect(url)
-    # A signed URL expires: a cached redirect would soon point at a 403.
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return redirect(request, Download(filename=filename, storage=storage, name=name), url)
 
 
 def _local_path(storage: Storage, name: str) -> str | None:
@@ -180,10 +176,11 @@ def _local_path(storage: Storage, name: str) -> str | None:
     return path if os.path.lexists(path) else None
 
 
-def _open_remote(storage: Storage, name: str) -> IO[bytes]:
-    """Open ``name`` for reading: an S3 object as an ObjectReader, anything else as the storage opens it."""
+def _open_remote(storage: Storage, name: str, download: Download) -> IO[bytes]:
+    """Open ``name`` for reading, held by ``download``: an S3 object as an ObjectReader,
+    anything else as the storage opens it."""
     try:
-        file = storage.open(name, "rb")
+        file = download.hold(storage.open(name, "rb"))
     except (OSError, SuspiciousOperation) as exc:
         raise Http404("No such file.") from exc
     obj = boto3_object(file)
@@ -191,8 +188,9 @@ def _open_remote(storage: Storage, name: str) -> IO[bytes]:
         return cast(IO[bytes], file)
     get_parameters = getattr(storage, "get_object_parameters", None)
     parameters = get_parameters(name) if callable(get_parameters) else None
-    file.close()
-    return cast(IO[bytes], ObjectReader(obj, parameters))
+    # The storage's own file is only its metadata now: released early.
+    download.release(file)
+    return cast(IO[bytes], download.hold(ObjectReader(obj, parameters)))
 
 
 def _optional(call: Callable[[str], _T], name: str) -> _T | None:

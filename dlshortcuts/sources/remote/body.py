@@ -3,9 +3,10 @@
 The bytes are read from urllib3's raw response, so a ``Content-Encoding:
 gzip`` body keeps its encoding and its Content-Length. Each read returns
 what has arrived, up to a block, so a slow upstream's bytes are passed on
-as they come instead of waiting for a block to fill. Closing the body
-closes the upstream connection unless the body was read to its end, in
-which case urllib3 has already put the connection back in the pool.
+as they come instead of waiting for a block to fill. The upstream response
+belongs to the Download: closing it (its owner's job) closes the connection
+unless the body was read to its end, in which case urllib3 has already put
+the connection back in the pool.
 """
 
 from __future__ import annotations
@@ -16,8 +17,6 @@ from collections.abc import AsyncIterator, Iterator
 
 import requests
 from urllib3.exceptions import HTTPError
-
-__all__ = ["RELAY_BLOCK_SIZE", "AsyncUpstreamBody", "UpstreamBody", "UpstreamBrokenError"]
 
 logger = logging.getLogger("dlshortcuts.remote")
 
@@ -51,10 +50,6 @@ class _UpstreamReader:
         self._relayed += len(block)
         return block
 
-    def close(self) -> None:
-        """Close the upstream response (and its connection, if not read to the end)."""
-        self._response.close()
-
 
 class UpstreamBody(_UpstreamReader):
     """The body for WSGI: a sync iterator of blocks of at most :data:`RELAY_BLOCK_SIZE`."""
@@ -72,21 +67,18 @@ class AsyncUpstreamBody(_UpstreamReader):
 
     async def _blocks(self) -> AsyncIterator[bytes]:
         loop = asyncio.get_running_loop()
-        try:
-            while True:
-                read = loop.run_in_executor(None, self._read, RELAY_BLOCK_SIZE)
-                try:
-                    block = await asyncio.shield(read)
-                except asyncio.CancelledError:
-                    # The client hung up (Django cancels the task): the read goes
-                    # on in its thread. Closing under it could let urllib3 hand
-                    # the connection back to its pool, open: wait for it first.
-                    await asyncio.wait({read})
-                    read.exception()  # retrieved: nobody is left to receive it
-                    raise
-                if not block:
-                    return
-                yield block
-        finally:
-            # Off the event loop: closing a socket can block.
-            await asyncio.to_thread(self.close)
+        while True:
+            read = loop.run_in_executor(None, self._read, RELAY_BLOCK_SIZE)
+            try:
+                block = await asyncio.shield(read)
+            except asyncio.CancelledError:
+                # The client hung up (Django cancels the task): the read goes
+                # on in its thread. Closing under it (the owner does, once
+                # this raises) could let urllib3 hand the connection back to
+                # its pool, open: wait for it first.
+                await asyncio.wait({read})
+                read.exception()  # retrieved: nobody is left to receive it
+                raise
+            if not block:
+                return
+            yield block

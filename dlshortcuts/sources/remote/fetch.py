@@ -1,14 +1,17 @@
 """Remote files: fetch a URL with requests and describe the answer as a Download.
 
-The client's Range and conditional fields go upstream, so the upstream's
+The Download is lazy: the engine fetches it (``Download.resolve``) only
+once it has decided not to hand the URL over to the web server. The
+client's Range and conditional fields go upstream, so the upstream's
 200 / 206 / 304 / 416 is relayed as it is (``Download.status``); the engine
 adds the headers it alone builds. Every failure is mapped to a status
-before any byte reaches the client, and the upstream connection is closed
-on every path.
+before any byte reaches the client; every upstream response is held by the
+Download, which closes it on every path.
 """
 
 from __future__ import annotations
 
+import functools
 import http.cookiejar
 import logging
 import threading
@@ -19,9 +22,10 @@ import requests
 from django.http import Http404, HttpRequest
 from django.utils.http import parse_http_date_safe
 
-from dlshortcuts.download import Download
+from dlshortcuts.download import Download, SourceUnavailable
 from dlshortcuts.engine.bodies import is_asgi
 from dlshortcuts.http.disposition import FALLBACK_FILENAME
+from dlshortcuts.http.environ import EnvironHeaders
 from dlshortcuts.http.forwarding import (
     CONDITIONAL_HEADERS,
     RANGE_HEADERS,
@@ -30,11 +34,8 @@ from dlshortcuts.http.forwarding import (
     filename_from_disposition,
     filename_from_url,
 )
-from dlshortcuts.offload.offloader import offloader_of
 from dlshortcuts.sources.remote.body import AsyncUpstreamBody, UpstreamBody
-from dlshortcuts.sources.remote.policy import RefusedURLError, Timeout, check_url, url_origin
-
-__all__ = ["UpstreamError", "default_session", "redact_url", "resolve_url"]
+from dlshortcuts.sources.remote.policy import RefusedURLError, RemotePolicy, Timeout, check_url, url_origin
 
 logger = logging.getLogger("dlshortcuts.remote")
 
@@ -52,12 +53,8 @@ _session: requests.Session | None = None
 _session_lock = threading.Lock()
 
 
-class UpstreamError(Exception):
+class UpstreamError(SourceUnavailable):
     """The upstream could not deliver: answered with ``status`` (502 or 504)."""
-
-    def __init__(self, status: int) -> None:
-        super().__init__(status)
-        self.status = status
 
 
 def default_session() -> requests.Session:
@@ -90,22 +87,21 @@ def redact_url(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
-def proxied_download(request: HttpRequest, url: str, allowed_hosts: Sequence[str] | None) -> Download | None:
-    """A Download the web server will fetch itself, or None to fetch it here.
+def remote_download(request: HttpRequest, url: str, policy: RemotePolicy, *, ranges: bool) -> Download:
+    """A lazy Download of ``url``: nothing is fetched until the engine resolves it.
 
-    Under ``@optimized_download`` with a ``source_url`` location covering
-    ``url``, fetching it here only to discard the answer would cost a
-    request: the engine hands the URL over instead. The host policy still
-    applies, since the web server would make the request for us.
+    The host policy applies at once, before any handover: a web server
+    given the URL would make the request for us.
 
+    :param ranges: whether the client's Range and If-Range go upstream.
+    :raises TypeError: for a ``url`` that is not a string.
     :raises Http404: when ``url`` is refused.
     """
-    offload = offloader_of(request)
-    if offload is None:
-        return None
-    _check_first_url(url, allowed_hosts)
-    download = Download(filename=filename_from_url(url) or FALLBACK_FILENAME, url=url)
-    return download if offload.headers(download, "application/octet-stream") is not None else None
+    if not isinstance(url, str):
+        raise TypeError(f"serve_url() url must be a str such as 'https://example.com/a.pdf', not {url!r}")
+    _check_first_url(url, policy.allowed_hosts)
+    resolver = functools.partial(_fetch, request, url, policy, ranges)
+    return Download(filename=filename_from_url(url) or FALLBACK_FILENAME, url=url, resolver=resolver)
 
 
 def _check_first_url(url: str, allowed_hosts: Sequence[str] | None) -> None:
@@ -116,40 +112,30 @@ def _check_first_url(url: str, allowed_hosts: Sequence[str] | None) -> None:
         raise Http404("The file is not available.") from None
 
 
-def resolve_url(
-    request: HttpRequest,
-    url: str,
-    *,
-    session: requests.Session,
-    timeout: Timeout,
-    allowed_hosts: Sequence[str] | None,
-    max_redirects: int,
-    forward_headers: Sequence[str],
-    ranges: bool,
-) -> Download:
-    """Fetch ``url`` for ``request`` and describe the upstream's answer.
+def _fetch(request: HttpRequest, url: str, policy: RemotePolicy, ranges: bool, download: Download) -> None:
+    """Fetch ``url`` for ``request`` and describe the upstream's answer in ``download``.
 
-    :param request: the client's request: GET or HEAD upstream as it asks
-        (any other method fetches with GET); its Range (when ``ranges``),
-        conditional and Accept-Encoding fields and those named in
-        ``forward_headers`` are sent along.
-    :raises Http404: when ``url`` is refused (nothing is sent) or the
-        upstream answers 404 or 410.
+    GET or HEAD goes upstream as the client asks (any other method fetches
+    with GET), with its Range (when ``ranges``), conditional and
+    Accept-Encoding fields and those the policy forwards.
+
+    :raises Http404: when the upstream answers 404 or 410.
     :raises UpstreamError: 502 or 504 for every other failure.
     """
     method = "HEAD" if request.method == "HEAD" else "GET"
-    names = [*CONDITIONAL_HEADERS, *(RANGE_HEADERS if ranges else ()), *forward_headers]
-    headers = end_to_end(request.headers, names)
+    client = EnvironHeaders(request.META)
+    names = [*CONDITIONAL_HEADERS, *(RANGE_HEADERS if ranges else ()), *policy.forward_headers]
+    headers = end_to_end(client, names)
     # Raw bytes are relayed: the upstream may only use a coding the client
     # accepts, and "identity" for a client that did not say (RFC 9110 §12.5.3).
-    headers["Accept-Encoding"] = request.headers.get("Accept-Encoding") or "identity"
-    _check_first_url(url, allowed_hosts)
+    headers["Accept-Encoding"] = client.get("Accept-Encoding") or "identity"
+    session = default_session() if policy.session is None else policy.session
     target = url
     strip_credentials = False
-    for hop in range(max_redirects + 1):
+    for hop in range(policy.max_redirects + 1):
         if hop:
             try:
-                check_url(target, allowed_hosts)
+                check_url(target, policy.allowed_hosts)
             except RefusedURLError as error:
                 logger.warning("refused to fetch %s: %s", redact_url(target), error)
                 raise UpstreamError(502) from None
@@ -157,12 +143,15 @@ def resolve_url(
             strip_credentials = True
             for name in _CREDENTIALS:
                 headers.pop(name, None)
-        response = _send(session, method, target, headers, timeout, strip_credentials=strip_credentials)
+        response = download.hold(
+            _send(session, method, target, headers, policy.timeout, strip_credentials=strip_credentials)
+        )
         if response.status_code not in REDIRECT_STATUSES or "Location" not in response.headers:
-            return _describe(request, url, target, response, ranges=ranges)
-        response.close()
+            _describe(request, download, target, response, ranges=ranges)
+            return
+        download.release(response)
         target = urljoin(target, response.headers["Location"])
-    logger.warning("gave up on %s after %d redirects", redact_url(url), max_redirects)
+    logger.warning("gave up on %s after %d redirects", redact_url(url), policy.max_redirects)
     raise UpstreamError(502)
 
 
@@ -195,12 +184,11 @@ def _send(
 
 
 def _describe(
-    request: HttpRequest, url: str, final_url: str, response: requests.Response, *, ranges: bool
-) -> Download:
+    request: HttpRequest, download: Download, final_url: str, response: requests.Response, *, ranges: bool
+) -> None:
     status = response.status_code
     if status not in RELAYED_STATUSES:
         # Nothing of an error body reaches the client.
-        response.close()
         if status in MISSING_STATUSES:
             logger.info("upstream %s answered %d", redact_url(final_url), status)
             raise Http404("The file is not available.")
@@ -212,24 +200,21 @@ def _describe(
     if content_type is not None and content_type.lower().startswith("multipart/"):
         # multipart/byteranges: its boundary must survive any content_type option.
         relayed["Content-Type"] = content_type
-    etag = relayed.pop("ETag", None)
     last_modified = relayed.pop("Last-Modified", None)
     if not ranges:
         relayed.pop("Accept-Ranges", None)
-    download = Download(
-        filename=filename_from_disposition(fields.get("Content-Disposition"))
+    download.filename = (
+        filename_from_disposition(fields.get("Content-Disposition"))
         or filename_from_url(final_url)
-        or FALLBACK_FILENAME,
-        content_type=content_type,
-        etag=etag,
-        modified=None if last_modified is None else parse_http_date_safe(last_modified),
-        url=url,
-        status=status,
+        or FALLBACK_FILENAME
     )
+    download.content_type = content_type
+    download.etag = relayed.pop("ETag", None)
+    download.modified = None if last_modified is None else parse_http_date_safe(last_modified)
+    download.status = status
     if status == 416:
-        response.close()
         download.size = _complete_length(relayed.get("Content-Range"))
-        return download
+        return
     length = relayed.get("Content-Length", "")
     if status == 200 and length.isascii() and length.isdigit():
         download.size = int(length)
@@ -238,11 +223,9 @@ def _describe(
         # No body by definition: read the nothing left so that the
         # connection goes back to the pool.
         response.raw.drain_conn()
-        response.close()
-        return download
+        return
     body = AsyncUpstreamBody if is_asgi(request) else UpstreamBody
     download.stream = body(response, redact_url(final_url))
-    return download
 
 
 def _complete_length(content_range: str | None) -> int | None:

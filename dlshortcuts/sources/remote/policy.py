@@ -9,23 +9,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from django.http.request import validate_host
 
+from dlshortcuts.conf import conf
 from dlshortcuts.http.forwarding import HOP_BY_HOP_HEADERS
 
-__all__ = [
-    "ALLOWED_SCHEMES",
-    "RefusedURLError",
-    "Timeout",
-    "check_url",
-    "forwarded_names",
-    "hosts_list",
-    "max_redirects_count",
-    "timeout_pair",
-    "url_origin",
-]
+if TYPE_CHECKING:
+    import requests
 
 #: The only schemes ever fetched: a ``file:`` or ``gopher:`` URL is how a
 #: server-side request forgery reads local files or talks to internal services.
@@ -38,6 +32,46 @@ _REQUEST_FRAMING = frozenset({"host", "content-length"})
 
 #: Seconds to connect, seconds to wait for each read (as requests takes them).
 Timeout = tuple[float, float]
+
+
+@dataclass(frozen=True)
+class RemotePolicy:
+    """What one serve_url call may fetch and how, its arguments checked and defaulted.
+
+    :ivar session: the requests session, or None for the process-wide one.
+    :ivar timeout: seconds to connect and to wait for each read.
+    :ivar allowed_hosts: host patterns the URL and every redirect must match
+        (None: any host).
+    :ivar max_redirects: redirects followed before giving up with 502.
+    :ivar forward_headers: more request fields sent upstream.
+    """
+
+    session: requests.Session | None
+    timeout: Timeout
+    allowed_hosts: list[str] | None
+    max_redirects: int
+    forward_headers: tuple[str, ...]
+
+
+def remote_policy(
+    *,
+    session: requests.Session | None = None,
+    timeout: object = None,
+    allowed_hosts: object = None,
+    forward_headers: Iterable[str] | None = None,
+) -> RemotePolicy:
+    """serve_url's arguments checked, each missing one taken from its ``URL_*`` setting.
+
+    :raises TypeError: for an argument of the wrong type.
+    :raises ValueError: for a host pattern or header name that can never be right.
+    """
+    return RemotePolicy(
+        session=session,
+        timeout=timeout_pair(conf.URL_TIMEOUT if timeout is None else timeout),
+        allowed_hosts=hosts_list(conf.URL_ALLOWED_HOSTS if allowed_hosts is None else allowed_hosts),
+        max_redirects=max_redirects_count(conf.URL_MAX_REDIRECTS),
+        forward_headers=forwarded_names(forward_headers),
+    )
 
 
 class RefusedURLError(ValueError):
