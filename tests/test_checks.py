@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import datetime
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.checks import ERROR, WARNING
+from django.core.checks.registry import registry
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from pytest_django.fixtures import Settings
 
+from dlshortcuts.checks import CHECKS, TAG, check_functions, message
 from dlshortcuts.checks.settings import check_offload_settings
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
 
 
 def ids(settings: Settings, value: Any) -> list[str]:
@@ -124,3 +130,31 @@ def test_manage_py_check_reports_them(settings: Settings) -> None:
     settings.DLSHORTCUTS = {"BACKEND": "iis"}
     with pytest.raises(SystemCheckError, match=r"dlshortcuts\.E001"):
         call_command("check")
+
+
+def test_every_id_is_in_the_table_with_its_level() -> None:
+    assert all(re.fullmatch(r"dlshortcuts\.[EW]0[0-4]\d", check_id) for check_id in CHECKS)
+    assert message("dlshortcuts.E001", "text", hint="hint").level == ERROR
+    assert message("dlshortcuts.W001", "text", hint="hint").level == WARNING
+    with pytest.raises(KeyError):
+        message("dlshortcuts.E999", "text", hint="hint")
+
+
+def test_the_table_says_what_the_docs_say() -> None:
+    documented = re.findall(r"``(dlshortcuts\.[EW]\d{3})``", (DOCS / "checks.rst").read_text())
+    assert set(documented) == set(CHECKS)
+
+
+def test_every_check_function_is_registered_under_its_tags() -> None:
+    functions: dict[str, Any] = dict(check_functions())
+    assert set(functions) == {check.tag for check in CHECKS.values()}
+    for tag, function in functions.items():
+        registered = [check for check in registry.registered_checks if check is function]
+        assert [set(check.tags) for check in registered] == [{TAG, tag}]
+
+
+def test_manage_py_check_runs_them_by_tag(settings: Settings) -> None:
+    settings.DLSHORTCUTS = {"BACKEND": "iis"}
+    with pytest.raises(SystemCheckError, match=r"dlshortcuts\.E001"):
+        call_command("check", tags=["offload"])
+    call_command("check", tags=["serve_url"])

@@ -22,7 +22,7 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 from dlshortcuts import DownloadResponse, aserve_path, serve_generated, serve_path
 from dlshortcuts.decorators import optimized_download
 from dlshortcuts.download import Download
-from dlshortcuts.engine.respond import build_response
+from dlshortcuts.engine.respond import respond
 from dlshortcuts.options import Options
 
 NON_ASCII = "péter là %.txt"
@@ -614,7 +614,7 @@ def test_remote_download_is_proxied_and_its_stream_closed(rf: RequestFactory) ->
             url="https://b.example/files/2024/r%C3%A9sum%C3%A9.pdf?X-Amz-Signature=ab",
             stream=stream,
         )
-        return build_response(request, download, Options())
+        return respond(request, download, Options())
 
     response = view(rf.get("/", headers={"Range": "bytes=0-1"}))
     assert response.status_code == 200
@@ -637,7 +637,7 @@ def test_storage_download_is_offloaded(rf: RequestFactory, private: Path, settin
         # What a storage resolver (serve_storage, serve_field) hands the engine.
         storage = storages["private"]
         download = Download("a b.csv", size=storage.size("sub/a b.csv"), storage=storage, name="sub/a b.csv")
-        return build_response(request, download, Options())
+        return respond(request, download, Options())
 
     response = view(rf.get("/"))
     assert response.headers["X-Accel-Redirect"] == "/_media/sub/a%20b.csv"

@@ -5,14 +5,20 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from django.test import RequestFactory
+from django.test import RequestFactory, override_settings
 from pytest_django.fixtures import Settings
 
 from dlshortcuts.download import Download
 from dlshortcuts.offload.backends import BACKENDS
 from dlshortcuts.offload.backends.nginx import ProxyOptions
 from dlshortcuts.offload.locations import Location
-from dlshortcuts.offload.offloader import OFFLOAD_ATTRIBUTE, Offloader, check_arguments, offloading
+from dlshortcuts.offload.offloader import (
+    OFFLOAD_ATTRIBUTE,
+    CachedOffloader,
+    Offloader,
+    check_arguments,
+    offloading,
+)
 
 
 def test_no_backend_means_no_offloader(settings: Settings) -> None:
@@ -89,3 +95,49 @@ def test_check_arguments_accepts_good_ones() -> None:
             "charset": "utf-8",
         }
     )
+
+
+def test_cached_offloader_is_built_once(settings: Settings, tmp_path: Path) -> None:
+    settings.DLSHORTCUTS = {"BACKEND": "nginx", "LOCATIONS": [{"root": str(tmp_path), "url": "/_p/"}]}
+    cached = CachedOffloader({})
+    first = cached.get()
+    assert first is not None
+    assert cached.get() is first
+
+
+@pytest.mark.parametrize("setting", ["DLSHORTCUTS", "STORAGES"])
+def test_cached_offloader_is_rebuilt_after_a_setting_changes(
+    settings: Settings, tmp_path: Path, setting: str
+) -> None:
+    settings.DLSHORTCUTS = {"BACKEND": "nginx", "LOCATIONS": [{"root": str(tmp_path), "url": "/_p/"}]}
+    cached = CachedOffloader({"buffering": False})
+    first = cached.get()
+    assert first is not None
+    if setting == "DLSHORTCUTS":
+        settings.DLSHORTCUTS = {"BACKEND": "apache", "LOCATIONS": [{"root": str(tmp_path)}]}
+    else:
+        settings.STORAGES = {**settings.STORAGES}
+    second = cached.get()
+    assert second is not first
+    assert second is not None
+    assert second.options == ProxyOptions(buffering=False)
+    assert second.backend is (BACKENDS["apache"] if setting == "DLSHORTCUTS" else BACKENDS["nginx"])
+
+
+def test_cached_offloader_ignores_other_settings(settings: Settings) -> None:
+    settings.DLSHORTCUTS = {"BACKEND": "nginx"}
+    cached = CachedOffloader({})
+    first = cached.get()
+    settings.MEDIA_URL = "/elsewhere/"
+    assert cached.get() is first
+
+
+def test_cached_offloader_follows_override_settings(settings: Settings) -> None:
+    del settings.DLSHORTCUTS
+    cached = CachedOffloader({})
+    assert cached.get() is None
+    with override_settings(DLSHORTCUTS={"BACKEND": "caddy"}):
+        offloader = cached.get()
+        assert offloader is not None
+        assert offloader.backend is BACKENDS["caddy"]
+    assert cached.get() is None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import importlib
 import re
 from typing import Any
 
@@ -203,3 +204,58 @@ def test_apache_announces_ranges_itself() -> None:
         "Accept-Ranges": "bytes",
     }
     assert BACKENDS["lighttpd"].headers(target, ProxyOptions()) == {"X-Sendfile": "/srv/private/a.pdf"}
+
+
+@pytest.mark.parametrize("name", BACKEND_NAMES)
+def test_each_backend_module_registers_under_its_own_name(name: str) -> None:
+    backend = get_backend(name)
+    assert backend.name == name
+    assert backend.carries in ("uri", "path")
+    module = importlib.import_module(f"dlshortcuts.offload.backends.{name}")
+    assert module.BACKEND is backend
+
+
+@pytest.mark.parametrize(
+    ("name", "header", "carries", "reads_options", "sendfile_alias"),
+    [
+        ("nginx", "X-Accel-Redirect", "uri", True, "nginx"),
+        ("apache", "X-Sendfile", "path", False, "xsendfile"),
+        ("lighttpd", "X-Sendfile", "path", False, None),
+        ("litespeed", "X-LiteSpeed-Location", "uri", False, None),
+        ("caddy", "X-Accel-Redirect", "uri", False, None),
+    ],
+)
+def test_backend_data(
+    name: str, header: str, carries: str, reads_options: bool, sendfile_alias: str | None
+) -> None:
+    backend = get_backend(name)
+    assert (backend.header, backend.carries, backend.reads_options, backend.sendfile_alias) == (
+        header,
+        carries,
+        reads_options,
+        sendfile_alias,
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "decoded"),
+    [
+        ("nginx", "/_p/na%C3%AFve%20r%C3%A9sum%C3%A9.pdf", "/_p/naïve résumé.pdf"),
+        ("caddy", "/_p/a%25b.pdf", "/_p/a%b.pdf"),
+        ("litespeed", "/_p/%E6%97%A5.txt", "/_p/日.txt"),
+        ("lighttpd", "/srv/na%C3%AFve.pdf", "/srv/naïve.pdf"),
+        ("apache", "/srv/na\xc3\xafve.pdf", "/srv/naïve.pdf"),
+    ],
+)
+def test_decode_reads_a_header_value_back(name: str, value: str, decoded: str) -> None:
+    assert get_backend(name).decode(value) == decoded
+
+
+@pytest.mark.parametrize("name", BACKEND_NAMES)
+def test_decode_inverts_headers(name: str) -> None:
+    backend = get_backend(name)
+    target = Target(PROTECTED, "naïve résumé 100%.pdf", "/srv/private/naïve résumé 100%.pdf")
+    headers = backend.headers(target, ProxyOptions())
+    assert headers is not None
+    expected = target.uri if backend.carries == "uri" else target.path
+    assert backend.decode(headers[backend.header]) == expected

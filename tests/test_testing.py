@@ -79,7 +79,7 @@ def test_async_stream_is_drained(async_rf: AsyncRequestFactory) -> None:
             yield f"{index}\n".encode()
 
     response = serve_generated(async_rf.get("/"), rows(), filename="rows.csv", as_attachment=False)
-    assert response.is_async  # type: ignore[attr-defined]
+    assert response.is_async
     assert_download(response, content=b"0\n1\n2\n", filename="rows.csv", as_attachment=False)
 
 
@@ -353,3 +353,23 @@ def test_offloaded_storage_content_is_read_from_the_storage(media_root: Path) ->
 
 def test_not_given_reads_as_its_name() -> None:
     assert repr(NOT_GIVEN) == "NOT_GIVEN"
+
+
+def test_the_readers_are_public() -> None:
+    import dlshortcuts.testing
+    from dlshortcuts.testing import reading
+
+    assert sorted(dlshortcuts.testing.__all__) == [
+        "NOT_GIVEN",
+        "NotGiven",
+        "assert_download",
+        "assert_offloaded",
+        "close_response",
+        "handover_header",
+        "parse_disposition",
+        "read_body",
+        "temporary_media_root",
+    ]
+    assert dlshortcuts.testing.read_body is reading.read_body
+    assert dlshortcuts.testing.handover_header is reading.handover_header
+    assert reading.HANDOVER_HEADERS == ("X-Accel-Redirect", "X-Sendfile", "X-LiteSpeed-Location")
