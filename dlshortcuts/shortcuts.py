@@ -1,10 +1,8 @@
 """The shortcuts: one function per kind of source, each usable as a view.
 
-Each resolves its source into a :class:`~dlshortcuts.download.Download` and
-hands it to the one response engine. Each also works as a view in
-``urlpatterns``, its options given as the third argument of ``path()``.
-The ``a``-prefixed twins for async views are in
-:mod:`dlshortcuts.async_shortcuts`.
+Each resolves its source into a :class:`~dlshortcuts.download.Download` for
+the one engine (``respond``), and works as a view in ``urlpatterns`` with its
+options as the third argument of ``path()``; async twins: ``async_shortcuts``.
 """
 
 from __future__ import annotations
@@ -64,8 +62,7 @@ def serve_path(
     :param options: the common options (``filename``, ``as_attachment``,
         ``content_type``, ``charset``, ``last_modified``, ``etag``,
         ``max_age``, ``ranges``, ``sniff``, ``headers``).
-    :raises Http404: when the file is missing, not a regular file, or
-        outside ``root``.
+    :raises Http404: when the file is missing, not regular, or outside ``root``.
     """
     checked, _ = Options.parse("serve_path", options)
     target = path if root is None else resolve_under_root(root, path)
@@ -219,9 +216,7 @@ def serve_url(
 
     The client's Range, If-Range, If-None-Match, If-Modified-Since and
     Accept-Encoding go upstream; its 200, 206, 304 or 416 comes back with
-    its Content-Type, Content-Length, Content-Range, Accept-Ranges, ETag,
-    Last-Modified and Content-Encoding, the body as raw bytes (never
-    decoded) in 64 KiB blocks. HEAD is sent upstream as HEAD.
+    its representation headers, the body as raw bytes (never decoded).
 
     .. warning:: A URL built from client input can make the server fetch
        internal addresses (server-side request forgery): set
@@ -229,8 +224,7 @@ def serve_url(
 
     :param request: the current request.
     :param url: an absolute http or https URL.
-    :param session: the requests session to use (default: one pooled
-        session per process, see :func:`dlshortcuts.sources.remote.fetch.default_session`).
+    :param session: the requests session (default: one pooled per process).
     :param timeout: seconds to connect and to wait for each read, one
         number or a ``(connect, read)`` pair (default: the ``URL_TIMEOUT``
         setting).
@@ -247,8 +241,7 @@ def serve_url(
     :raises Http404: when ``url`` is refused (no request is made) or the
         upstream answers 404 or 410.
     :raises TypeError: for a non-string ``url`` or a malformed argument.
-    :raises ValueError: for a ``forward_headers`` name that may not be
-        forwarded.
+    :raises ValueError: for a ``forward_headers`` name never forwarded.
     """
     checked, _ = Options.parse("serve_url", options)
     policy = remote_policy(

@@ -11,18 +11,6 @@ import magic
 from dlshortcuts.download import Download
 from dlshortcuts.options import Options
 
-__all__ = [
-    "ACTIVE_CONTENT_TYPES",
-    "DEFAULT_CONTENT_TYPE",
-    "SNIFF_BYTES",
-    "choose_content_type",
-    "guess_content_type",
-    "is_active_content_type",
-    "sniff_buffer",
-    "sniff_file",
-    "with_charset",
-]
-
 #: What a download whose type nothing tells is served as.
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
 

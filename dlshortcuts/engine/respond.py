@@ -57,8 +57,7 @@ class DownloadResponse(StreamingHttpResponse):
         ``sendfile(2)``; None otherwise.
     """
 
-    # Read by Django's WSGIHandler when it hands file_to_stream to wsgi.file_wrapper.
-    block_size = BLOCK_SIZE
+    block_size = BLOCK_SIZE  # read by Django's WSGIHandler for wsgi.file_wrapper
     file_to_stream: FileSlice | None = None
 
     def __init__(self, download: Download, *args: Any, **kwargs: Any) -> None:
@@ -93,11 +92,10 @@ class DownloadResponse(StreamingHttpResponse):
 def respond(request: HttpRequest, download: Download, options: Options) -> DownloadResponse:
     """Answer ``request`` with ``download``: 200, 206, 304, 412 or 416.
 
-    Under ``@optimized_download`` (an :class:`~dlshortcuts.offload.offloader.Offloader`
-    on the request), a download the web server can reach is answered with an
-    empty 200 carrying the handover headers instead; a lazy Download (a
-    remote file) is resolved only when it is not handed over, and a source
-    that cannot deliver is answered with its empty 502 or 504.
+    Under ``@optimized_download``, a download the web server can reach is
+    answered with an empty 200 carrying the handover headers; a lazy
+    Download (a remote file) is resolved only when it is not handed over; a
+    source that cannot deliver gets its empty 502 or 504.
 
     :param request: the current request; its method, conditional and Range
         headers shape the answer.

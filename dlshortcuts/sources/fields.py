@@ -17,8 +17,6 @@ from dlshortcuts.download import Download
 from dlshortcuts.options import Options
 from dlshortcuts.sources.storages import resolve_storage
 
-__all__ = ["MetadataFields", "find_field_file", "resolve_field"]
-
 
 @dataclass(frozen=True)
 class MetadataFields:

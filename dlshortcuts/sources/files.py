@@ -10,8 +10,6 @@ from django.http import Http404
 
 from dlshortcuts.download import Download
 
-__all__ = ["open_file", "real_root_holding", "resolve_under_root"]
-
 # O_NONBLOCK: opening a FIFO someone planted under the root must not hang the
 # worker (it has no effect on regular files). O_NOCTTY: a terminal device
 # never becomes the worker's controlling terminal.

@@ -14,8 +14,6 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["DOWNLOAD_PARAMETERS", "ObjectReader", "boto3_object"]
-
 #: The object parameters a GetObject request needs too (customer-provided
 #: encryption keys, requester pays); the others only apply to uploads.
 DOWNLOAD_PARAMETERS = frozenset(
