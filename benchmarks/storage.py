@@ -67,6 +67,7 @@ def measure(way: str, endpoint: str) -> dict[str, float]:
 
     django.setup()
     from django.http import FileResponse, StreamingHttpResponse
+    from django.http.response import HttpResponseBase
     from django.test import RequestFactory
     from django_downloadview import StorageDownloadView
     from storages.backends.s3 import S3Storage
@@ -78,6 +79,7 @@ def measure(way: str, endpoint: str) -> dict[str, float]:
     request = RequestFactory().get("/")
     tracemalloc.start()
     started = time.perf_counter()
+    response: HttpResponseBase
     if way == "dlshortcuts":
         response = serve_storage(request, KEY, storage=storage)
     elif way == "FileResponse":

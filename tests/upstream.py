@@ -291,7 +291,7 @@ def fetch(request: HttpRequest, url: str, **kwargs: Any) -> tuple[HttpResponseBa
     """Serve ``url`` and read the whole body, closing the response as a server does."""
     response = serve_url(request, url, **kwargs)
     try:
-        body = b"".join(response.streaming_content) if response.streaming else response.content  # type: ignore[attr-defined]
+        body = b"".join(response)  # every answer is a streaming DownloadResponse
     finally:
         response.close()
     return response, body
