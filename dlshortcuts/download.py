@@ -39,6 +39,10 @@ class Download:
     :ivar etag: a validator the source already has (quoted), or None to let
         the engine derive one from size and modification time.
     :ivar path: the absolute path when the bytes are a regular file on disk.
+    :ivar identity: for a file on disk, ``(st_dev, st_ino, st_size,
+        st_mtime_ns)`` from the opened file's ``fstat``: it changes whenever
+        the bytes may have, even within one second at the same size (what
+        the sniffed-type cache is keyed by).
     :ivar storage: the Django storage holding the file, with its ``name``.
     :ivar name: the file's name inside ``storage``.
     :ivar url: the remote URL the bytes come from.
@@ -65,6 +69,7 @@ class Download:
     content_type: str | None = None
     etag: str | None = None
     path: str | None = None
+    identity: tuple[int, int, int, int] | None = None
     storage: Storage | None = None
     name: str | None = None
     url: str | None = None

@@ -78,9 +78,13 @@ def samples(tmp_path: Path) -> dict[str, Path]:
     return files
 
 
-def _sniff(path: Path) -> str | None:
+def _identity(path: Path) -> tuple[int, int, int, int]:
     st = path.stat()
-    return sniff_file(str(path), st.st_size, st.st_mtime_ns)
+    return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns
+
+
+def _sniff(path: Path) -> str | None:
+    return sniff_file(str(path), _identity(path))
 
 
 @pytest.mark.parametrize(
@@ -109,18 +113,18 @@ def test_sniff_buffer_reads_only_the_head() -> None:
     assert sniff_buffer(PDF + b"\0" * (SNIFF_BYTES * 4)) == "application/pdf"
 
 
-def test_sniff_file_cache_is_keyed_by_size_and_mtime(tmp_path: Path) -> None:
+def test_sniff_file_cache_is_keyed_by_the_files_identity(tmp_path: Path) -> None:
     path = tmp_path / "changing"
     path.write_bytes(PDF)
     st = path.stat()
-    assert sniff_file(str(path), st.st_size, st.st_mtime_ns) == "application/pdf"
+    assert sniff_file(str(path), _identity(path)) == "application/pdf"
     misses = sniff_file.cache_info().misses
 
     # Same path, size and mtime: the cached answer, libmagic not asked again
     # (proved by replacing the bytes but keeping both keys).
     path.write_bytes(png()[: len(PDF)].ljust(len(PDF), b"\0"))
     os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
-    assert sniff_file(str(path), st.st_size, st.st_mtime_ns) == "application/pdf"
+    assert sniff_file(str(path), _identity(path)) == "application/pdf"
     assert sniff_file.cache_info().misses == misses
 
     # A new mtime is a new key: sniffed again.
@@ -136,16 +140,6 @@ def _served_type(rf: RequestFactory, root: Path) -> str:
     return str(response["Content-Type"])
 
 
-# The package cannot notice it yet: sources/files.py turns st_mtime_ns into a
-# float (Download.modified) and engine/content_type.py multiplies it back, which
-# loses the nanoseconds (a float holds ~240 ns at today's timestamps), and the
-# key has no inode. The fix: key sniff_file by the open file's own fstat
-# (st_ino, st_size, st_mtime_ns) instead of Download.modified. Strict: once
-# fixed, this XPASSes and fails until the mark is removed.
-@pytest.mark.xfail(
-    strict=True,
-    reason="sniff cache key: mtime goes through a float (ns lost) and no inode (issue 11, point 6)",
-)
 @pytest.mark.parametrize("replace", ["in-place", "rename"])
 def test_a_file_replaced_within_the_same_second_at_the_same_size_is_sniffed_again(
     rf: RequestFactory, tmp_path: Path, replace: str

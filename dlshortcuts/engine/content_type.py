@@ -91,15 +91,18 @@ def sniff_buffer(data: bytes) -> str | None:
 
 
 @lru_cache(maxsize=4096)
-def sniff_file(path: str, size: int, mtime_ns: int) -> str | None:  # noqa: ARG001 - cache key
+def sniff_file(path: str, identity: tuple[int, int, int, int]) -> str | None:  # noqa: ARG001 - cache key
     """The content type libmagic reads in the file at ``path``, cached.
 
-    ``size`` and ``mtime_ns`` are part of the cache key only: a file that
-    changes gets sniffed again. libmagic reads at most :data:`SNIFF_BYTES`.
+    ``identity`` is part of the cache key only: a file rewritten in place
+    (a new ``st_mtime_ns``, to the nanosecond) or replaced by a rename (a
+    new inode), even within one second at the same size, is sniffed again.
+    libmagic reads at most :data:`SNIFF_BYTES`.
 
     :param path: an absolute path to a regular file.
-    :param size: the file's size, from the stat the caller already made.
-    :param mtime_ns: the file's ``st_mtime_ns``.
+    :param identity: ``(st_dev, st_ino, st_size, st_mtime_ns)`` from the
+        ``fstat`` the caller already made (:attr:`Download.identity
+        <dlshortcuts.Download.identity>`).
     """
     found = _magic().from_file(path)
     return None if found in _UNKNOWN else found
@@ -137,8 +140,8 @@ def _sniff(download: Download, *, force: bool) -> str | None:
         if not force:
             return None
         download.open()
-    if download.path is not None and download.size is not None and download.modified is not None:
-        return sniff_file(download.path, download.size, int(download.modified * 1e9))
+    if download.path is not None and download.identity is not None:
+        return sniff_file(download.path, download.identity)
     if download.file is not None and download.file.seekable():
         position = download.file.tell()
         head = download.file.read(SNIFF_BYTES)

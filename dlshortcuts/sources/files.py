@@ -109,5 +109,6 @@ def open_file(path: str | os.PathLike[str], filename: str | None = None) -> Down
         size=st.st_size,
         modified=st.st_mtime_ns / 1e9,
         path=os.path.abspath(name),
+        identity=(st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns),
         file=file,
     )
