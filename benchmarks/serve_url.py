@@ -32,7 +32,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from servers import Server, free_port, start_gunicorn, start_server, start_uvicorn
+from servers import Server, start_gunicorn, start_uvicorn
+from servers.proxies import start_proxy
 
 from .harness import Bench
 from .report import Row, Target
@@ -127,38 +128,17 @@ async def asgi_application(scope: dict[str, Any], receive: Any, send: Any) -> No
 
 # -- servers -------------------------------------------------------------------
 
-_NGINX_CONF = """\
-daemon off;
-worker_processes 1;
-pid {dir}/nginx.pid;
-error_log {dir}/error.log warn;
-events {{ worker_connections 64; }}
-http {{
-    access_log off;
-    sendfile on;
-    tcp_nopush on;
-    client_body_temp_path {dir}/body;
-    proxy_temp_path {dir}/proxy;
-    fastcgi_temp_path {dir}/fastcgi;
-    uwsgi_temp_path {dir}/uwsgi;
-    scgi_temp_path {dir}/scgi;
-    server {{
-        listen 127.0.0.1:{port};
-        root {files};
-    }}
-}}
-"""
-
 
 @contextmanager
 def nginx_upstream(files: Path, workdir: Path) -> Iterator[Server]:
-    """nginx serving ``files`` on a free loopback port, with its own config, pid and logs."""
+    """nginx serving ``files`` on a free loopback port, with its own config, pid and logs.
+
+    Started by the checkout's launcher like every nginx here; its site is
+    only a document root (no application behind it).
+    """
     directory = Path(tempfile.mkdtemp(prefix="nginx-", dir=workdir))
     directory.chmod(0o755)
-    port = free_port()
-    conf = directory / "nginx.conf"
-    conf.write_text(_NGINX_CONF.format(dir=directory, port=port, files=files))
-    server = start_server(["nginx", "-c", str(conf), "-p", str(directory)], port, directory / "server.log")
+    server = start_proxy("nginx", directory, f"root {files};", extra="access_log off;\ntcp_nopush on;")
     try:
         yield server
     finally:

@@ -1,19 +1,20 @@
 """The servers under test, each in its own process group with its own temporary directory.
 
-Built on the test suite's helpers (free loopback port, wait with a timeout,
-stop by process group), so the benchmarks start servers exactly as the
-real-server tests do.
+Built on the checkout's launcher (``servers``: free loopback port, wait with
+a timeout, stop by process group; nginx configured by ``servers.proxies``
+around the package's own ``render_proxy_config``), so the benchmarks start
+servers exactly as the real-server tests and the demo do.
 """
 
 from __future__ import annotations
 
-import shutil
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
-from servers import Server, free_port, start_gunicorn, start_server, start_uvicorn
+from dlshortcuts.offload.config import render_proxy_config
+from servers import Server, start_gunicorn, start_uvicorn
+from servers.proxies import start_proxy
 
 from .harness import Bench
 from .procs import children
@@ -71,68 +72,28 @@ def _django_env(bench: Bench) -> dict[str, str]:
     return {"DJANGO_SETTINGS_MODULE": "benchmarks.project.settings", **bench.environment()}
 
 
-def _nginx_binary() -> str:
-    for candidate in (shutil.which("nginx"), "/usr/sbin/nginx"):
-        if candidate and Path(candidate).exists():
-            return candidate
-    raise RuntimeError("nginx is not installed: run `make system-packages`")
-
-
-_NGINX_CONF = """\
-daemon off;
-master_process on;
-worker_processes 1;
-pid {dir}/nginx.pid;
-error_log {dir}/error.log error;
-events {{ worker_connections 1024; }}
-http {{
-    access_log off;
-    client_body_temp_path {dir}/client_body;
-    proxy_temp_path {dir}/proxy;
-    fastcgi_temp_path {dir}/fastcgi;
-    uwsgi_temp_path {dir}/uwsgi;
-    scgi_temp_path {dir}/scgi;
-    default_type application/octet-stream;
-    sendfile on;
-    tcp_nopush on;
-    server {{
-        listen 127.0.0.1:{port};
-        location {direct} {{ alias {files}/; }}
-{internal}
-        location / {{
-            proxy_pass http://127.0.0.1:{upstream};
-            proxy_set_header Host $host;
-        }}
-    }}
-}}
-"""
+#: Directives for nginx's server block besides the rendered site: no access
+#: log to write per request, full packets with sendfile, and the direct route.
+_NGINX_EXTRA = """\
+access_log off;
+tcp_nopush on;
+default_type application/octet-stream;
+location {direct} {{
+    alias {files}/;
+}}"""
 
 
 @contextmanager
 def nginx_server(bench: Bench, *, upstream: int, internal: tuple[str, ...]) -> Iterator[Server]:
-    """nginx in front of the app on port ``upstream``.
+    """nginx in front of the app on port ``upstream``, configured by the package's own renderer.
 
     :param internal: URL prefixes of ``internal`` locations aliased to the
         benchmark files, the targets of ``X-Accel-Redirect``.
     """
-    directory = bench.server_dir("nginx")
-    port = free_port()
-    locations = "\n".join(
-        f"        location {prefix} {{ internal; alias {bench.files}/; }}" for prefix in internal
-    )
-    conf = directory / "nginx.conf"
-    conf.write_text(
-        _NGINX_CONF.format(
-            dir=directory,
-            port=port,
-            direct=NGINX_DIRECT,
-            files=bench.files,
-            internal=locations,
-            upstream=upstream,
-        )
-    )
-    argv = [_nginx_binary(), "-p", str(directory), "-c", str(conf), "-e", str(directory / "error.log")]
-    server = start_server(argv, port, directory / "server.log")
+    locations = [{"root": str(bench.files), "url": prefix} for prefix in internal]
+    site = render_proxy_config("nginx", locations, upstream=f"127.0.0.1:{upstream}")
+    extra = _NGINX_EXTRA.format(direct=NGINX_DIRECT, files=bench.files)
+    server = start_proxy("nginx", bench.server_dir("nginx"), site, extra=extra)
     try:
         yield server
     finally:

@@ -35,19 +35,21 @@ def free_port() -> int:
         return port
 
 
-def wait_for_port(port: int, process: subprocess.Popen[bytes], log: Path, timeout: float = 30) -> None:
-    """Block until ``port`` accepts connections; fail with the server's log otherwise."""
+def wait_for_port(
+    port: int, process: subprocess.Popen[bytes], log: Path, timeout: float = 30, *, host: str = "127.0.0.1"
+) -> None:
+    """Block until ``host:port`` accepts connections; fail with the server's log otherwise."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"server exited with {process.returncode}:\n{log.read_text(errors='replace')}")
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            with socket.create_connection((host, port), timeout=0.5):
                 return
         except OSError:
             time.sleep(0.05)
     stop_process(process)
-    raise TimeoutError(f"port {port} not ready after {timeout}s:\n{log.read_text(errors='replace')}")
+    raise TimeoutError(f"{host}:{port} not ready after {timeout}s:\n{log.read_text(errors='replace')}")
 
 
 def stop_process(process: subprocess.Popen[bytes], timeout: float = 10) -> None:
@@ -68,10 +70,11 @@ class Server:
     process: subprocess.Popen[bytes]
     port: int
     log: Path
+    host: str = "127.0.0.1"
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"http://{self.host}:{self.port}"
 
     def stop(self) -> None:
         stop_process(self.process)
@@ -85,16 +88,20 @@ def start_server(
     env: Mapping[str, str] | None = None,
     cwd: Path = ROOT,
     timeout: float = 30,
+    host: str = "127.0.0.1",
 ) -> Server:
-    """Start ``argv`` in its own process group, logging to ``log``, and wait for ``port``."""
+    """Start ``argv`` in its own process group, logging to ``log``, and wait for ``host:port``.
+
+    The checkout's root is on the server's ``PYTHONPATH`` unless ``env`` sets its own.
+    """
     environment = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("wb") as out:
-        process = subprocess.Popen(  # noqa: S603 - argv built here, never from a request
+        process = subprocess.Popen(
             list(argv), cwd=cwd, env=environment, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )
-    wait_for_port(port, process, log, timeout)
-    return Server(process, port, log)
+    wait_for_port(port, process, log, timeout, host=host)
+    return Server(process, port, log, host)
 
 
 def _has_control_socket() -> bool:

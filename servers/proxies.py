@@ -8,7 +8,9 @@ renderer, ``dlshortcuts.offload.config.render_proxy_config``), embedded
 unchanged in the least boilerplate that lets the server run unprivileged in
 its directory: a listening address, the paths of its own files, and nothing
 that touches a request (``extra``, for nginx, adds the caller's own
-locations, e.g. the demo's static files).
+directives, e.g. the demo's static files or the benchmark's ``access_log
+off``). This is the one place an nginx.conf is written: the tests, the
+benchmarks and ``make demo-nginx`` all start nginx here.
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ import grp
 import os
 import pwd
 import shutil
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Protocol
 
 from servers import Server, free_port, start_server
 
@@ -35,18 +38,22 @@ def start_proxy(
     site: str,
     *,
     port: int | None = None,
+    host: str = "127.0.0.1",
     extra: str = "",
     account: tuple[str, str] | None = None,
     start_timeout: float = 30,
 ) -> Server:
-    """Start the web server ``name`` on ``127.0.0.1:port`` with ``site`` as its site.
+    """Start the web server ``name`` on ``host:port`` with ``site`` as its site.
 
     :param name: one of :data:`PROXIES`.
     :param workdir: a directory of its own for the configuration, pid file,
         logs and temporary files (created; handed to the worker account).
     :param site: the output of ``dlshortcuts_proxy_config``, embedded as is.
     :param port: where to listen; a free port when None.
-    :param extra: nginx only: more directives for its ``server`` block.
+    :param host: the address to listen on (a loopback one unless the caller
+        means to be reached from elsewhere, as ``DEMO_NGINX_ADDRESS`` may).
+    :param extra: nginx only: more directives for its ``server`` block,
+        before the site.
     :param account: the user and group workers switch to when started as
         root; :func:`worker_account` when None.
     """
@@ -60,8 +67,11 @@ def start_proxy(
     port = free_port() if port is None else port
     if extra and name != "nginx":
         raise ValueError(f"extra directives are for nginx only, not {name!r}")
-    argv, env = _STARTERS[name](workdir, port, site, extra, account)
-    return start_server(argv, port, workdir / "server.log", env=env, cwd=workdir, timeout=start_timeout)
+    if name not in _STARTERS:
+        raise ValueError(f"name must be one of {', '.join(PROXIES)}, not {name!r}")
+    argv, env = _STARTERS[name](workdir, host=host, port=port, site=site, extra=extra, account=account)
+    log = workdir / "server.log"
+    return start_server(argv, port, log, env=env, cwd=workdir, timeout=start_timeout, host=host)
 
 
 def worker_account() -> tuple[str, str] | None:
@@ -87,7 +97,15 @@ def system_binary(name: str) -> str:
 _Command = tuple[list[str], Mapping[str, str]]
 
 
-def _nginx(workdir: Path, port: int, site: str, extra: str, account: tuple[str, str] | None) -> _Command:
+class _Starter(Protocol):
+    def __call__(
+        self, workdir: Path, *, host: str, port: int, site: str, extra: str, account: tuple[str, str] | None
+    ) -> _Command: ...
+
+
+def _nginx(
+    workdir: Path, *, host: str, port: int, site: str, extra: str, account: tuple[str, str] | None
+) -> _Command:
     user = f"user {account[0]} {account[1]};" if account else ""
     config = workdir / "nginx.conf"
     config.write_text(
@@ -109,7 +127,7 @@ http {{
     scgi_temp_path {workdir}/scgi;
     sendfile on;
     server {{
-        listen 127.0.0.1:{port};
+        listen {host}:{port};
         server_name 127.0.0.1 localhost;
 {_indent(extra, "        ")}
         # The output of: manage.py dlshortcuts_proxy_config --backend nginx
@@ -123,7 +141,10 @@ http {{
     return [*argv, "-c", str(config), "-g", "daemon off;"], {}
 
 
-def _apache(workdir: Path, port: int, site: str, _extra: str, account: tuple[str, str] | None) -> _Command:
+def _apache(
+    workdir: Path, *, host: str, port: int, site: str, extra: str, account: tuple[str, str] | None
+) -> _Command:
+    del extra  # nginx only: refused by start_proxy
     modules = ("mpm_event", "authz_core", "mime", "proxy", "proxy_http", "xsendfile")
     loads = "\n".join(f"LoadModule {name}_module {APACHE_MODULES}/mod_{name}.so" for name in modules)
     user = f"User {account[0]}\nGroup {account[1]}" if account else ""
@@ -136,12 +157,12 @@ PidFile "{workdir}/apache2.pid"
 ErrorLog "{workdir}/error.log"
 LogLevel warn
 Mutex file:{workdir} default
-Listen 127.0.0.1:{port}
+Listen {host}:{port}
 ServerName 127.0.0.1
 {loads}
 {user}
 TypesConfig /etc/mime.types
-<VirtualHost 127.0.0.1:{port}>
+<VirtualHost {host}:{port}>
 {_indent(site, "    ")}
 </VirtualHost>
 """
@@ -150,13 +171,16 @@ TypesConfig /etc/mime.types
     return [system_binary("apache2"), "-f", str(config), "-DFOREGROUND"], {}
 
 
-def _lighttpd(workdir: Path, port: int, site: str, _extra: str, account: tuple[str, str] | None) -> _Command:
+def _lighttpd(
+    workdir: Path, *, host: str, port: int, site: str, extra: str, account: tuple[str, str] | None
+) -> _Command:
+    del extra  # nginx only: refused by start_proxy
     user = f'server.username = "{account[0]}"\nserver.groupname = "{account[1]}"' if account else ""
     config = workdir / "lighttpd.conf"
     config.write_text(
         f"""\
 server.document-root = "{workdir}/empty"
-server.bind = "127.0.0.1"
+server.bind = "{host}"
 server.port = {port}
 server.pid-file = "{workdir}/lighttpd.pid"
 server.errorlog = "{workdir}/error.log"
@@ -169,7 +193,10 @@ server.upload-dirs = ( "{workdir}" )
     return [system_binary("lighttpd"), "-D", "-f", str(config)], {}
 
 
-def _caddy(workdir: Path, port: int, site: str, _extra: str, _account: tuple[str, str] | None) -> _Command:
+def _caddy(
+    workdir: Path, *, host: str, port: int, site: str, extra: str, account: tuple[str, str] | None
+) -> _Command:
+    del extra, account  # nginx only; Caddy never switches users
     config = workdir / "Caddyfile"
     config.write_text(
         f"""\
@@ -177,7 +204,7 @@ def _caddy(workdir: Path, port: int, site: str, _extra: str, _account: tuple[str
 {TAB}admin off
 {TAB}auto_https off
 }}
-http://127.0.0.1:{port} {{
+http://{host}:{port} {{
 {_indent(site, TAB)}
 }}
 """
@@ -191,7 +218,7 @@ def _indent(text: str, prefix: str) -> str:
     return "\n".join(prefix + line if line.strip() else "" for line in text.splitlines())
 
 
-_STARTERS: dict[str, Callable[[Path, int, str, str, tuple[str, str] | None], _Command]] = {
+_STARTERS: dict[str, _Starter] = {
     "apache": _apache,
     "caddy": _caddy,
     "lighttpd": _lighttpd,

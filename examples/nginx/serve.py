@@ -3,34 +3,42 @@
 gunicorn runs the project (settings ``nginx.settings``) on a free loopback
 port; nginx listens on ``127.0.0.1:8080`` (``DEMO_NGINX_ADDRESS`` to change
 it) with the configuration ``manage.py dlshortcuts_proxy_config`` prints,
-wrapped in a minimal ``nginx.conf``. Everything nginx writes stays under
-``examples/var/nginx``; Ctrl-C stops both servers.
+embedded unchanged by the checkout's launcher (``servers.proxies``, the one
+place an ``nginx.conf`` is written, the tests' and the benchmarks' too).
+Everything nginx writes stays under ``examples/var/nginx``; Ctrl-C stops
+both servers.
 
 Run from ``examples/`` with the project's Python: ``python nginx/serve.py``.
 """
 
 from __future__ import annotations
 
+import grp
 import os
 import pwd
-import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
-import gunicorn
-
 EXAMPLES = Path(__file__).resolve().parent.parent
+# The launcher is a helper of the checkout, not of the installed package.
+sys.path.insert(0, str(EXAMPLES.parent))
+
+from servers import Server, start_gunicorn  # noqa: E402
+from servers.proxies import start_proxy  # noqa: E402
+
 VAR = EXAMPLES / "var"
 WORKDIR = VAR / "nginx"
 ADDRESS = os.environ.get("DEMO_NGINX_ADDRESS", "127.0.0.1:8080")
-ENVIRONMENT = {**os.environ, "DJANGO_SETTINGS_MODULE": "nginx.settings", "PYTHONPATH": str(EXAMPLES)}
-BIN = Path(sys.executable).parent
+ENVIRONMENT = {"DJANGO_SETTINGS_MODULE": "nginx.settings", "PYTHONPATH": str(EXAMPLES)}
 START_TIMEOUT = 30
+#: The demo's own locations, before the rendered ones.
+STATIC = f"""\
+location /static/ {{
+    alias {VAR}/static/;
+}}"""
 
 
 def main() -> int:
@@ -41,28 +49,46 @@ def main() -> int:
     manage("demo_setup")
     manage("collectstatic", "--noinput", "--verbosity", "0")
     manage("check")
+    host, _, port = ADDRESS.rpartition(":")
+    if not host or not port.isdigit():
+        raise SystemExit(f"DEMO_NGINX_ADDRESS must be host:port, such as 127.0.0.1:8080, not {ADDRESS!r}.")
     WORKDIR.mkdir(parents=True, exist_ok=True)
-    app_port = free_port()
-    snippet = manage("dlshortcuts_proxy_config", "--backend", "nginx", "--upstream", f"127.0.0.1:{app_port}")
-    config = WORKDIR / "nginx.conf"
-    config.write_text(nginx_conf(snippet))
-    app = start("gunicorn", [*gunicorn_argv(app_port), "nginx.wsgi:application"])
     try:
-        wait_for(app, "127.0.0.1", app_port)
-        # -e: nginx opens its compiled-in error log (root's) before reading the config.
-        argv = [nginx_binary(), "-p", str(WORKDIR), "-e", str(WORKDIR / "error.log"), "-c", str(config)]
-        nginx = start("nginx", [*argv, "-g", "daemon off;"])
+        app = start_gunicorn(
+            "nginx.wsgi:application",
+            WORKDIR / "gunicorn.log",
+            env=ENVIRONMENT,
+            cwd=EXAMPLES,
+            start_timeout=START_TIMEOUT,
+            workers=2,
+            access_log=True,
+        )
+    except (RuntimeError, TimeoutError) as error:
+        raise SystemExit(f"gunicorn did not start: {error}") from None
+    try:
+        site = manage("dlshortcuts_proxy_config", "--backend", "nginx", "--upstream", f"127.0.0.1:{app.port}")
         try:
-            host, _, port = ADDRESS.rpartition(":")
-            wait_for(nginx, host, int(port))
+            nginx = start_proxy(
+                "nginx",
+                WORKDIR,
+                site,
+                host=host,
+                port=int(port),
+                extra=STATIC,
+                account=own_account(),
+                start_timeout=START_TIMEOUT,
+            )
+        except (FileNotFoundError, RuntimeError, TimeoutError) as error:
+            raise SystemExit(f"nginx did not start: {error}") from None
+        try:
             print(f"dlshortcuts demo behind nginx: http://{ADDRESS}/  (Ctrl-C to stop)")
-            print(f"nginx configuration: {config}")
+            print(f"nginx configuration: {WORKDIR / 'nginx.conf'}")
             print(f"logs: {WORKDIR}/*.log")
-            return wait_until_one_exits(app, nginx)
+            return wait_until_one_exits({"gunicorn": app, "nginx": nginx})
         finally:
-            stop(nginx)
+            nginx.stop()
     finally:
-        stop(app)
+        app.stop()
 
 
 def manage(*arguments: str) -> str:
@@ -70,129 +96,33 @@ def manage(*arguments: str) -> str:
     argv = [sys.executable, "manage.py", *arguments]
     # check=False: a failure is reported below, after manage.py's own message on stderr.
     result = subprocess.run(
-        argv, cwd=EXAMPLES, env=ENVIRONMENT, stdout=subprocess.PIPE, text=True, check=False
+        argv, cwd=EXAMPLES, env={**os.environ, **ENVIRONMENT}, stdout=subprocess.PIPE, text=True, check=False
     )
     if result.returncode != 0:
         raise SystemExit(f"manage.py {' '.join(arguments)} failed with exit status {result.returncode}.")
     return result.stdout
 
 
-def nginx_conf(snippet: str) -> str:
-    """A minimal ``nginx.conf`` around the rendered configuration."""
-    indented = "\n".join(f"        {line}" if line.strip() else "" for line in snippet.splitlines())
-    # nginx switches its workers to "nobody" when started as root; run them
-    # as the demo's own user instead, who can read the demo's files.
-    user = f"user {pwd.getpwuid(os.getuid()).pw_name};" if os.geteuid() == 0 else ""
-    return f"""\
-{user}
-worker_processes 1;
-pid {WORKDIR}/nginx.pid;
-error_log {WORKDIR}/error.log warn;
-events {{
-    worker_connections 256;
-}}
-http {{
-    include /etc/nginx/mime.types;
-    access_log {WORKDIR}/access.log;
-    client_body_temp_path {WORKDIR}/client_body;
-    proxy_temp_path {WORKDIR}/proxy;
-    fastcgi_temp_path {WORKDIR}/fastcgi;
-    uwsgi_temp_path {WORKDIR}/uwsgi;
-    scgi_temp_path {WORKDIR}/scgi;
-    sendfile on;
-    server {{
-        listen {ADDRESS};
-        server_name 127.0.0.1 localhost;
-        location /static/ {{
-            alias {VAR}/static/;
-        }}
-        # The output of: manage.py dlshortcuts_proxy_config --backend nginx
-{indented}
-    }}
-}}
-"""
+def own_account() -> tuple[str, str] | None:
+    """nginx's workers run as the demo's own user (who can read its files), not "nobody"."""
+    if os.geteuid() != 0:
+        return None
+    user = pwd.getpwuid(os.getuid())
+    return user.pw_name, grp.getgrgid(user.pw_gid).gr_name
 
 
-def gunicorn_argv(port: int) -> list[str]:
-    """gunicorn on ``127.0.0.1:port`` with two workers, logging to its output."""
-    argv = [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "2", "--access-logfile", "-"]
-    if gunicorn.version_info >= (25, 1):
-        argv.append("--no-control-socket")  # else one socket in the home directory, shared by all
-    return argv
-
-
-def nginx_binary() -> str:
-    """nginx from PATH or /usr/sbin (Debian's place, not on every user's PATH)."""
-    found = shutil.which("nginx", path=f"{os.environ.get('PATH', '')}{os.pathsep}/usr/sbin")
-    if found is None:
-        raise SystemExit("nginx is not installed: run `make system-packages` at the top of the checkout.")
-    return found
-
-
-def free_port() -> int:
-    """A loopback port nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@dataclass
-class Process:
-    """A server started by this script."""
-
-    name: str
-    popen: subprocess.Popen[bytes]
-
-
-def start(name: str, argv: list[str]) -> Process:
-    """Start ``argv`` in its own process group, its output in ``WORKDIR/<name>.log``."""
-    with (WORKDIR / f"{name}.log").open("wb") as out:
-        popen = subprocess.Popen(
-            argv, cwd=EXAMPLES, env=ENVIRONMENT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    return Process(name, popen)
-
-
-def wait_for(process: Process, host: str, port: int) -> None:
-    """Block until ``host:port`` accepts connections, or fail after START_TIMEOUT seconds."""
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.popen.poll() is not None:
-            code = process.popen.returncode
-            raise SystemExit(f"{process.name} exited with {code}; see {WORKDIR}/{process.name}.log")
-        try:
-            with socket.create_connection((host, port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise SystemExit(f"nothing listens on {host}:{port} after {START_TIMEOUT}s; see {WORKDIR}/*.log")
-
-
-def wait_until_one_exits(*processes: Process) -> int:
+def wait_until_one_exits(servers: dict[str, Server]) -> int:
     """Wait for Ctrl-C (exit status 0) or for a server to exit (its status)."""
     try:
         while True:
-            for process in processes:
-                code = process.popen.poll()
+            for name, server in servers.items():
+                code = server.process.poll()
                 if code is not None:
-                    print(f"{process.name} exited with {code}; see {WORKDIR}/{process.name}.log")
+                    print(f"{name} exited with {code}; see {server.log}")
                     return code or 1
             time.sleep(0.5)
     except KeyboardInterrupt:
         return 0
-
-
-def stop(process: Process, timeout: float = 10) -> None:
-    """SIGTERM the process group, SIGKILL it if it is still there after ``timeout``."""
-    if process.popen.poll() is not None:
-        return
-    os.killpg(process.popen.pid, signal.SIGTERM)
-    try:
-        process.popen.wait(timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.popen.pid, signal.SIGKILL)
-        process.popen.wait(timeout)
 
 
 if __name__ == "__main__":
