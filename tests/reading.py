@@ -1,4 +1,8 @@
-"""Reading response bodies in tests, sync and async, always closing the response."""
+"""Reading response bodies in tests, sync and async, always closing the response.
+
+The one body reader of the test modules (``dlshortcuts.testing.read_body`` is
+the public one, for users' tests: it reads a handover's file and does not close).
+"""
 
 from __future__ import annotations
 
@@ -9,9 +13,14 @@ from typing import cast
 from django.http.response import HttpResponseBase, StreamingHttpResponse
 
 
-def read(response: HttpResponseBase) -> bytes:
-    """The whole body of a response made under WSGI (or a non-streaming one), then close it."""
+def read(response: HttpResponseBase, *, streaming: bool | None = None) -> bytes:
+    """The whole body of a response made under WSGI (or a non-streaming one), then close it.
+
+    :param streaming: when given, assert that the response streams (True) or not (False).
+    """
     try:
+        if streaming is not None:
+            assert isinstance(response, StreamingHttpResponse) is streaming, f"streaming: {response!r}"
         if isinstance(response, StreamingHttpResponse):
             assert not response.is_async, "a WSGI response must have a sync body"
             return b"".join(response.streaming_content)  # type: ignore[arg-type]

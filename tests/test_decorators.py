@@ -24,6 +24,7 @@ from dlshortcuts.decorators import optimized_download
 from dlshortcuts.download import Download
 from dlshortcuts.engine.respond import respond
 from dlshortcuts.options import Options
+from tests.reading import read
 
 NON_ASCII = "péter là %.txt"
 PDF = (
@@ -70,12 +71,6 @@ def offload_headers(response: HttpResponseBase) -> dict[str, str]:
     }
 
 
-def body(response: HttpResponseBase) -> bytes:
-    data = b"".join(response)
-    response.close()
-    return data
-
-
 @pytest.mark.parametrize(
     ("backend", "name", "expected"),
     [
@@ -105,7 +100,7 @@ def test_backend_header(
     assert "Content-Length" not in response.headers
     # The web server announces ranges itself; Apache does not, so it is said for Apache.
     assert response.headers.get("Accept-Ranges") == ("bytes" if backend == "apache" else None)
-    assert body(response) == b""
+    assert read(response) == b""
 
 
 def test_offloaded_response_keeps_representation_headers(rf: RequestFactory, private: Path) -> None:
@@ -162,7 +157,7 @@ def test_preconditions_and_ranges_are_left_to_the_web_server(
     assert "Content-Length" not in response.headers
     assert "Content-Range" not in response.headers
     assert response.headers["X-Accel-Redirect"] == "/_protected/report.pdf"
-    assert body(response) == b""
+    assert read(response) == b""
 
 
 def test_head_is_offloaded(rf: RequestFactory, private: Path) -> None:
@@ -170,7 +165,7 @@ def test_head_is_offloaded(rf: RequestFactory, private: Path) -> None:
     response = view(rf.head("/"), "report.pdf")
     assert response.status_code == 200
     assert response.headers["X-Accel-Redirect"] == "/_protected/report.pdf"
-    assert body(response) == b""
+    assert read(response) == b""
 
 
 def test_view_answering_304_gets_no_offload_header(rf: RequestFactory, private: Path) -> None:
@@ -188,7 +183,7 @@ def test_unmapped_file_is_streamed_by_django(rf: RequestFactory, private: Path, 
     response = view(rf.get("/"), "notes.txt")
     assert offload_headers(response) == {}
     assert response.headers["Content-Length"] == "19"
-    assert body(response) == b"not in any location"
+    assert read(response) == b"not in any location"
 
 
 def test_unmapped_file_keeps_range_semantics(rf: RequestFactory, private: Path, elsewhere: Path) -> None:
@@ -196,7 +191,7 @@ def test_unmapped_file_keeps_range_semantics(rf: RequestFactory, private: Path, 
     response = view(rf.get("/", HTTP_RANGE="bytes=0-2"), "notes.txt")
     assert response.status_code == 206
     assert response.headers["Content-Range"] == "bytes 0-2/19"
-    assert body(response) == b"not"
+    assert read(response) == b"not"
 
 
 def test_generated_content_is_never_offloaded(rf: RequestFactory, private: Path) -> None:
@@ -206,14 +201,14 @@ def test_generated_content_is_never_offloaded(rf: RequestFactory, private: Path)
 
     response = view(rf.get("/"))
     assert offload_headers(response) == {}
-    assert body(response) == b"a,b\n"
+    assert read(response) == b"a,b\n"
 
 
 def test_nginx_location_without_url_falls_back(rf: RequestFactory, private: Path) -> None:
     view = file_view(private, backend="nginx", locations=[{"root": str(private)}])
     response = view(rf.get("/"), "report.pdf")
     assert offload_headers(response) == {}
-    assert body(response) == PDF
+    assert read(response) == PDF
 
 
 def test_apache_location_without_url_is_enough(rf: RequestFactory, private: Path) -> None:
@@ -345,7 +340,7 @@ def test_settings_are_read_at_each_request(
     view = file_view(private)
     response = view(rf.get("/"), "report.pdf")
     assert offload_headers(response) == {}
-    assert body(response) == PDF
+    assert read(response) == PDF
     settings.DLSHORTCUTS = {"BACKEND": "caddy", "LOCATIONS": locations(private)}
     response = view(rf.get("/"), "report.pdf")
     assert offload_headers(response) == {"X-Accel-Redirect": "/_protected/report.pdf"}
@@ -364,7 +359,7 @@ def test_line_breaks_in_names_never_reach_a_header(
     assert offload_headers(response) == {}
     assert "X-Injected" not in response.headers
     assert all("\r" not in v and "\n" not in v for v in response.headers.values())
-    assert body(response) == b"x"
+    assert read(response) == b"x"
 
 
 def test_symlink_out_of_the_location_is_not_offloaded(
@@ -376,7 +371,7 @@ def test_symlink_out_of_the_location_is_not_offloaded(
         lambda request: serve_path(request, private / "link.txt")
     )(rf.get("/"))
     assert offload_headers(response) == {}
-    assert body(response) == b"not in any location"
+    assert read(response) == b"not in any location"
 
 
 def test_sibling_directory_with_common_prefix_is_not_inside(rf: RequestFactory, tmp_path: Path) -> None:
@@ -386,7 +381,7 @@ def test_sibling_directory_with_common_prefix_is_not_inside(rf: RequestFactory, 
     view = file_view(tmp_path / "private2", backend="nginx", locations=locations(tmp_path / "private"))
     response = view(rf.get("/"), "f.txt")
     assert offload_headers(response) == {}
-    assert body(response) == b"f"
+    assert read(response) == b"f"
 
 
 def test_keeps_name_docstring_and_signature(private: Path) -> None:
@@ -620,7 +615,7 @@ def test_remote_download_is_proxied_and_its_stream_closed(rf: RequestFactory) ->
     assert response.status_code == 200
     assert response.headers["X-Accel-Redirect"] == "/_s3/2024/r%C3%A9sum%C3%A9.pdf?X-Amz-Signature=ab"
     assert stream.closed
-    assert body(response) == b""
+    assert read(response) == b""
 
 
 def test_storage_download_is_offloaded(rf: RequestFactory, private: Path, settings: SettingsWrapper) -> None:
@@ -642,7 +637,7 @@ def test_storage_download_is_offloaded(rf: RequestFactory, private: Path, settin
     response = view(rf.get("/"))
     assert response.headers["X-Accel-Redirect"] == "/_media/sub/a%20b.csv"
     assert response.headers["Content-Type"] == "text/csv"
-    assert body(response) == b""
+    assert read(response) == b""
 
 
 def test_rest_framework_views(rf: RequestFactory, private: Path) -> None:

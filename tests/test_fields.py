@@ -22,6 +22,7 @@ from pytest_django import Settings
 
 from dlshortcuts import aserve_field, serve_field
 from tests.models import Document
+from tests.reading import read
 from tests.s3server import RecordingS3Storage, s3_storage_options
 
 pytestmark = [pytest.mark.urls("tests.urls_storage"), pytest.mark.django_db]
@@ -90,13 +91,6 @@ def make_document(
 @pytest.fixture
 def document(media: Path) -> Document:
     return make_document(title="Q1 report.pdf", size=len(DATA), updated=UPDATED)
-
-
-def read(response: Any) -> bytes:
-    try:
-        return b"".join(response.streaming_content)
-    finally:
-        response.close()
 
 
 def test_pk_from_url_serves_the_file(client: Client, document: Document) -> None:

@@ -31,7 +31,7 @@ from urllib.parse import quote, unquote_to_bytes
 import pytest
 import requests
 from django.http import Http404, HttpRequest
-from django.http.response import HttpResponseBase, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.test import RequestFactory, override_settings
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -45,6 +45,7 @@ from dlshortcuts.offload.backends.nginx import X_ACCEL_REDIRECT, ProxyOptions
 from dlshortcuts.offload.locations import find_target, parse_locations
 from tests.hostile_names import NAMES
 from tests.proxy_servers import PROXIES, Site, running_site
+from tests.reading import read
 
 #: The header each backend hands a download over with.
 HEADER = {
@@ -141,14 +142,6 @@ def call(view: Callable[[HttpRequest, str], HttpResponseBase], name: str) -> Htt
         return None
 
 
-def body(response: HttpResponseBase) -> bytes:
-    assert isinstance(response, StreamingHttpResponse)
-    try:
-        return response.getvalue()
-    finally:
-        response.close()
-
-
 def _create(path: str, content: bytes) -> bool:
     """Write ``content`` at ``path`` if such a name can exist on disk (not NUL, not too long ...)."""
     try:
@@ -209,11 +202,11 @@ def test_handover_header_names_exactly_the_file_inside_the_location(
         value = response.get(HEADER[backend])
         if streamed_by_django(backend, root, name):
             assert (response.status_code, value) == (200, None)
-            assert body(response) == content
+            assert read(response, streaming=True) == content
             return
         assert value is not None, (response.status_code, dict(response.headers))
         assert response.status_code == 200
-        assert body(response) == b""
+        assert read(response, streaming=True) == b""
         assert_safe_value(backend, value)
         assert_one_header_each(response)
         opened = decoded_path(backend, value, prefix, os.path.realpath(root))
@@ -307,9 +300,9 @@ def test_paths_leaving_the_location_are_never_handed_over(
     value = response.get(HEADER[backend])
     if outcome == "stream":
         assert value is None
-        assert body(response) == b"outside\n"
+        assert read(response, streaming=True) == b"outside\n"
         return
-    assert body(response) == b""
+    assert read(response, streaming=True) == b""
     assert value is not None
     assert_safe_value(backend, value)
     assert decoded_path(backend, value, "/_protected/", os.path.realpath(root)) == os.fsencode(

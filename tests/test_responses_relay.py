@@ -8,14 +8,11 @@ from django.test import RequestFactory
 from dlshortcuts.download import Download
 from dlshortcuts.engine.respond import respond
 from dlshortcuts.options import Options
+from tests.reading import read
 
 
 def relayed(status: int, **fields: object) -> Download:
     return Download(filename="a.pdf", etag='"e1"', modified=0.0, status=status, **fields)  # type: ignore[arg-type]
-
-
-def body(response: object) -> bytes:
-    return b"".join(response.streaming_content)  # type: ignore[attr-defined]
 
 
 def test_conditions_are_not_evaluated_again(rf: RequestFactory) -> None:
@@ -24,7 +21,7 @@ def test_conditions_are_not_evaluated_again(rf: RequestFactory) -> None:
     )
     response = respond(request, relayed(200, size=3, stream=[b"abc"]), Options())
     assert response.status_code == 200
-    assert body(response) == b"abc"
+    assert read(response) == b"abc"
     response.close()
 
 
@@ -37,7 +34,7 @@ def test_ranges_are_not_evaluated_again(rf: RequestFactory) -> None:
     )
     response = respond(request, download, Options())
     assert response.status_code == 206
-    assert body(response) == b"bc"
+    assert read(response) == b"bc"
     assert response.headers["Content-Range"] == "bytes 1-2/3"
     assert response.headers["Content-Length"] == "2"
     assert response.headers["Accept-Ranges"] == "bytes"

@@ -25,6 +25,7 @@ from pytest_django import Settings
 from dlshortcuts import DownloadResponse, serve_storage
 from dlshortcuts.engine.bodies import ASYNC_BLOCK_SIZE, BLOCK_SIZE
 from dlshortcuts.sources.s3 import ObjectReader
+from tests.reading import aread, read
 from tests.s3server import RecordingS3Storage, s3_storage_options
 from tests.servers import ROOT
 
@@ -48,20 +49,6 @@ def s3(settings: Settings, s3_endpoint: str, bucket: str) -> RecordingS3Storage:
     storage.save("reports/q1.bin", ContentFile(DATA))
     storage.operations.clear()
     return storage
-
-
-def read(response: Any) -> bytes:
-    try:
-        return b"".join(response.streaming_content)
-    finally:
-        response.close()
-
-
-async def aread(response: Any) -> bytes:
-    try:
-        return b"".join([chunk async for chunk in response.streaming_content])
-    finally:
-        response.close()
 
 
 def get_ranges(storage: RecordingS3Storage) -> list[str]:

@@ -20,6 +20,7 @@ from pytest_django import Settings
 from dlshortcuts import DownloadResponse, aserve_storage, serve_storage
 from dlshortcuts.engine.bodies import FileSlice
 from dlshortcuts.sources.storages import get_storage
+from tests.reading import read
 
 pytestmark = pytest.mark.urls("tests.urls_storage")
 
@@ -40,13 +41,6 @@ def private_root(settings: Settings, tmp_path: Path) -> Path:
     os.utime(root / "reports" / "q1.csv", (MTIME, MTIME))
     settings.STORAGES = {"default": filesystem(tmp_path / "default"), "private": filesystem(root)}
     return root
-
-
-def read(response: Any) -> bytes:
-    try:
-        return b"".join(response.streaming_content)
-    finally:
-        response.close()
 
 
 def test_local_storage_get_serves_file_with_validators(client: Client, private_root: Path) -> None:
