@@ -120,7 +120,9 @@ def run(bench: Bench) -> list[Row]:
             SNIFF,
             "python-magic from_file, uncached",
             {
-                "dlshortcuts sniff_file": lambda: sniff_file(str(document), stat.st_size, stat.st_mtime_ns),
+                "dlshortcuts sniff_file": lambda: sniff_file(
+                    str(document), (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
+                ),
                 "python-magic from_file, uncached": lambda: libmagic.from_file(str(document)),
             },
         ),

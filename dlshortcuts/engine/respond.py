@@ -119,8 +119,16 @@ def respond(request: HttpRequest, download: Download, options: Options) -> Downl
 
 
 def empty(request: HttpRequest, download: Download, status: int = 200) -> DownloadResponse:
-    """An empty DownloadResponse (under ASGI an async empty body, or Django warns)."""
-    return DownloadResponse(download, empty_async() if is_asgi(request) else (), status=status)
+    """An empty DownloadResponse (under ASGI an async empty body, or Django warns).
+
+    302, 412, 416, 502 and 504 say ``Content-Length: 0`` (as CommonMiddleware
+    writes on Django's own); a 304 has no content by definition (RFC 9110
+    §15.4.5), and a 200 here is a HEAD or a handover.
+    """
+    response = DownloadResponse(download, empty_async() if is_asgi(request) else (), status=status)
+    if status not in (200, 304):
+        response.headers["Content-Length"] = "0"
+    return response
 
 
 def redirect(request: HttpRequest, download: Download, url: str) -> DownloadResponse:
