@@ -11,7 +11,7 @@ from django.http import Http404
 from django.test import AsyncClient, Client, RequestFactory
 
 from dlshortcuts import DownloadResponse, aserve_path, serve_path
-from tests.reading import consume, read
+from tests.reading import aread, consume, read
 from tests.urls import FILES_ROOT_ENV
 
 pytestmark = pytest.mark.urls("tests.urls")
@@ -135,9 +135,7 @@ def test_client(
     response = getattr(client, method)("/files/report.pdf", headers=headers)
     assert response.status_code == status
     assert response["Content-Type"] == ("application/pdf" if status != 416 else "text/html; charset=utf-8")
-    content = b"".join(response.streaming_content) if response.streaming else response.content
-    assert content == body
-    response.close()
+    assert read(response) == body
 
 
 @pytest.mark.parametrize("url", ["/files/report.pdf", "/async/files/report.pdf"])
@@ -155,7 +153,7 @@ async def test_async_client(
     response: Any = await async_client.get(url, headers=headers)
     assert response.status_code == status
     assert response.is_async  # never Django's "must consume synchronous iterators" path
-    content = b"".join([chunk async for chunk in response.streaming_content])
+    content = await aread(response)
     if body is not None:
         assert content == body
     else:
