@@ -20,6 +20,10 @@ import pytest
 
 from .servers import ROOT
 
+# The demo fixture runs the project in a subprocess given 120 s of its own:
+# the first test (which sets it up) needs longer than the suite's 60 s.
+pytestmark = pytest.mark.timeout(180)
+
 NON_ASCII_URL = "/files/na%C3%AFve%20r%C3%A9sum%C3%A9.pdf"
 LARGE_SIZE = 32 * 1024 * 1024
 WELCOME = b"Hello from dlshortcuts: this file was served by serve_path with a root.\n"

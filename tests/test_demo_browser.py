@@ -22,7 +22,8 @@ from servers import ROOT, Server, start_gunicorn
 
 from .browser import Browser, chromium
 
-pytestmark = pytest.mark.servers
+# Setting the demo up runs two manage.py commands, each given 120 s.
+pytestmark = [pytest.mark.servers, pytest.mark.timeout(300)]
 
 NON_ASCII_NAME = "naïve résumé.pdf"
 

@@ -191,6 +191,7 @@ def moto(tmp_path: Path) -> Iterator[Server]:
     server.stop()
 
 
+@pytest.mark.timeout(180)  # 48 MiB through moto's server and gunicorn
 def test_s3_going_away_mid_stream_cuts_the_client_and_leaves_nothing(moto: Server, tmp_path: Path) -> None:
     bucket = f"faults-{uuid.uuid4().hex[:12]}"
     s3 = boto3.client(

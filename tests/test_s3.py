@@ -287,6 +287,7 @@ def test_redirect_without_a_type_lets_s3_send_the_stored_one(
     assert "response-content-type" not in query
 
 
+@pytest.mark.timeout(360)  # 200 MiB through moto; the probe subprocess alone is given 300 s
 def test_peak_memory_and_temp_disk_stay_flat_for_200_mib(
     s3_endpoint: str, s3: RecordingS3Storage, bucket: str, tmp_path: Path
 ) -> None:

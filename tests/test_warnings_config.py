@@ -66,6 +66,7 @@ def run_with_project_config(tmp_path: Path, source: str) -> subprocess.Completed
     ],
     ids=["leaked-file-fails", "closed-file-passes"],
 )
+@pytest.mark.timeout(180)  # a whole pytest run in a subprocess, itself given 120 s
 def test_project_config_fails_a_test_that_leaks_a_file(
     tmp_path: Path, source: str, returncode: int, outcome: str
 ) -> None:

@@ -255,6 +255,7 @@ def _rss_kib(server: Server) -> int:
     ("path", "size", "limit_mib"),
     [("/files/large.bin", LARGE_SIZE, 64), ("/rows.csv", None, 16)],
 )
+@pytest.mark.timeout(180)  # 200 MiB through uvicorn on a loaded CI machine
 def test_uvicorn_streams_with_flat_memory(
     uvicorn: Server, path: str, size: int | None, limit_mib: int
 ) -> None:
