@@ -11,7 +11,7 @@ from dlshortcuts.async_shortcuts import (
 )
 from dlshortcuts.decorators import optimized_download
 from dlshortcuts.download import Download
-from dlshortcuts.engine.respond import DownloadResponse
+from dlshortcuts.engine.response import DownloadResponse
 from dlshortcuts.shortcuts import (
     serve_field,
     serve_generated,

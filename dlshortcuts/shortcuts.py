@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
 
-from dlshortcuts.engine.respond import DownloadResponse, respond
+from dlshortcuts.engine.respond import respond
+from dlshortcuts.engine.response import DownloadResponse
 from dlshortcuts.options import Options
 from dlshortcuts.sources.fields import MetadataFields, find_field_file, resolve_field
 from dlshortcuts.sources.files import open_file, resolve_under_root
@@ -194,12 +195,11 @@ def serve_generated(
         used in ``urlpatterns``) is passed to a callable ``content``.
     """
     checked, url_kwargs = Options.parse("serve_generated", options, others=True)
-    if checked.charset is None:
-        # Generated text is declared UTF-8 (str is encoded so) unless told otherwise.
-        checked = dataclasses.replace(checked, charset="utf-8")
+    # Generated text is declared UTF-8 (str is encoded so) unless told otherwise.
+    charset = checked.charset or "utf-8"
     content = call_content(request, content, url_kwargs)
-    download = resolve_content(content, filename=filename, size=size, charset=checked.charset or "utf-8")
-    return respond(request, download, checked)
+    download = resolve_content(content, filename=filename, size=size, charset=charset)
+    return respond(request, download, dataclasses.replace(checked, charset=charset))
 
 
 def serve_url(

@@ -9,17 +9,15 @@ for ``wsgi.file_wrapper`` under WSGI, an async iterator under ASGI.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import AsyncIterator, Mapping
-from typing import Any
+from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 from django.core.exceptions import DisallowedRedirect
-from django.http import HttpRequest, HttpResponseRedirect, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponseRedirect
 from django.utils.encoding import iri_to_uri
 
 from dlshortcuts.download import Download, SourceUnavailable
 from dlshortcuts.engine.bodies import (
-    BLOCK_SIZE,
     FileSlice,
     aiter_pieces,
     empty_async,
@@ -29,6 +27,7 @@ from dlshortcuts.engine.bodies import (
 )
 from dlshortcuts.engine.decide import Decision, Representation, decide, relay
 from dlshortcuts.engine.headers import last_modified, rangeable, representation_headers
+from dlshortcuts.engine.response import DownloadResponse
 from dlshortcuts.engine.streams import FileBlocks, aiter_stream, iter_stream
 from dlshortcuts.http.environ import EnvironHeaders
 from dlshortcuts.http.ranges import ByteRange
@@ -47,46 +46,6 @@ _NOT_MODIFIED_HEADERS = (
 )
 # Answers made afresh, without the representation headers of a 200.
 _FRESH_STATUSES = frozenset({304, 412, 416})
-
-
-class DownloadResponse(StreamingHttpResponse):
-    """A streaming response that remembers what it serves, whatever its status.
-
-    :ivar download: the :class:`~dlshortcuts.download.Download` behind the answer.
-    :ivar file_to_stream: under WSGI, the file slice the server may
-        ``sendfile(2)``; None otherwise.
-    """
-
-    block_size = BLOCK_SIZE  # read by Django's WSGIHandler for wsgi.file_wrapper
-    file_to_stream: FileSlice | None = None
-
-    def __init__(self, download: Download, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.download = download
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        # Django's ASGI handler reads the body through aclosing(aiter(response))
-        # but, when the client disconnects or the body raises, cancels the
-        # request task and never calls close(): release the download as soon
-        # as this iterator is closed.
-        try:
-            async for part in super().__aiter__():
-                yield part
-        finally:
-            self.download.close()
-
-    def close(self) -> None:
-        # Django calls this when the server is done with the response, after
-        # the last byte or after a client disconnect.
-        try:
-            if self.file_to_stream is not None:
-                # The server may have sendfile(2)'d it without reading: check now.
-                self.file_to_stream.ensure_complete()
-        finally:
-            try:
-                self.download.close()
-            finally:
-                super().close()
 
 
 def respond(request: HttpRequest, download: Download, options: Options) -> DownloadResponse:

@@ -29,7 +29,8 @@ from django.http import Http404, HttpRequest
 
 from dlshortcuts.download import Download
 from dlshortcuts.engine.content_type import guess_content_type
-from dlshortcuts.engine.respond import DownloadResponse, redirect
+from dlshortcuts.engine.respond import redirect
+from dlshortcuts.engine.response import DownloadResponse
 from dlshortcuts.engine.streams import FileBlocks
 from dlshortcuts.http.disposition import content_disposition
 from dlshortcuts.options import Options
