@@ -67,4 +67,4 @@ clean:
 	rm -rf $(VENV) .nox docs/_build .coverage htmlcov examples/var
 
 soak: system-packages $(STAMP)
-	DLSHORTCUTS_SOAK_SECONDS=60 $(BIN)/python -m pytest tests/test_soak.py --no-cov -p no:randomly -s
+	DLSHORTCUTS_SOAK_SECONDS=60 $(BIN)/python -m pytest tests/wire/test_soak.py --no-cov -p no:randomly -s

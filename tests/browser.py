@@ -22,7 +22,7 @@ from typing import Any
 
 from websockets.sync.client import ClientConnection, connect
 
-from .servers import stop_process
+from tests.servers import stop_process
 
 CHROMIUM = "/usr/bin/chromium"
 # No sandbox: the tests may run as root, where Chromium refuses to start with

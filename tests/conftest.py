@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -43,3 +44,21 @@ def _private_media_root(tmp_path_factory: pytest.TempPathFactory) -> Iterator[No
     into the checkout (where a later test's storage could find them)."""
     with override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media"))):
         yield
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    """The files root a test serves from: an empty ``tmp_path/root``.
+
+    A module says what it holds with a fixture of its own, named for the
+    content, that writes into this one (``tmp_path`` beside it is outside).
+    """
+    directory = tmp_path / "root"
+    directory.mkdir()
+    return directory
+
+
+@pytest.fixture(scope="module")
+def module_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """:func:`root` for a whole module: the files a module's servers serve, written once."""
+    return tmp_path_factory.mktemp("root")

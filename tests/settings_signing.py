@@ -1,4 +1,4 @@
-"""Settings for the servers tests/test_signing_servers.py starts: the signed-link URLs,
+"""Settings for the servers tests/wire/test_signing_servers.py starts: the signed-link URLs,
 MEDIA_ROOT given by the test through the environment."""
 
 from __future__ import annotations

@@ -29,10 +29,9 @@ PLAIN_BACKENDS = [
 ]
 
 
-@pytest.fixture
-def root(tmp_path: Path, settings: Settings) -> Path:
-    root = tmp_path / "protected"
-    root.mkdir()
+@pytest.fixture(autouse=True)
+def sendfile_root(root: Path, tmp_path: Path, settings: Settings) -> None:
+    """django-sendfile2's settings over the root, with a symlink to a secret outside it."""
     (root / "testfile.txt").write_bytes(b"test file\n")
     (root / UNICODE).write_bytes(b"unicode\n")
     (root / "sub").mkdir()
@@ -42,7 +41,6 @@ def root(tmp_path: Path, settings: Settings) -> Path:
     settings.SENDFILE_ROOT = str(root)
     settings.SENDFILE_URL = "/private"
     settings.SENDFILE_BACKEND = "django_sendfile.backends.simple"
-    return root
 
 
 @pytest.mark.parametrize("backend", PLAIN_BACKENDS)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from .servers import ROOT
+from tests.servers import ROOT
 
 # The demo fixture runs the project in a subprocess given 120 s of its own:
 # the first test (which sets it up) needs longer than the suite's 60 s.

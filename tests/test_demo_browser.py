@@ -19,8 +19,7 @@ from pathlib import Path
 import pytest
 
 from servers import ROOT, Server, start_gunicorn
-
-from .browser import Browser, chromium
+from tests.browser import Browser, chromium
 
 # Setting the demo up runs two manage.py commands, each given 120 s.
 pytestmark = [pytest.mark.servers, pytest.mark.timeout(300)]

@@ -225,17 +225,16 @@ def assert_clean_and_flat(run: Run, mix: list[Probe], baseline_fds: int) -> None
     assert run.quiescent[-1] <= run.quiescent[0] + (run.settled - baseline_fds), run.quiescent
 
 
-@pytest.fixture(scope="module")
-def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("soak")
-    (root / "soak.bin").write_bytes(os.urandom(SIZE))
-    return root
+@pytest.fixture(scope="module", autouse=True)
+def soak_file(module_root: Path) -> None:
+    """The file the soak's mix of requests asks for."""
+    (module_root / "soak.bin").write_bytes(os.urandom(SIZE))
 
 
 @pytest.mark.timeout(SOAK_TIMEOUT)
 @pytest.mark.parametrize("name", SERVERS)
-def test_soak_keeps_memory_and_descriptors_flat(name: str, root: Path, tmp_path: Path) -> None:
-    server = start_app_server(name, root, tmp_path)
+def test_soak_keeps_memory_and_descriptors_flat(name: str, module_root: Path, tmp_path: Path) -> None:
+    server = start_app_server(name, module_root, tmp_path)
     try:
         mix = app_mix(fetch_head(server.port, "/hardening/path/soak.bin")[1]["etag"])
         (pid,) = worker_pids(server)

@@ -33,7 +33,7 @@ urlpatterns = [
 ]
 
 
-@pytest.mark.urls("tests.test_storage_checks")
+@pytest.mark.urls("tests.checks.test_urls")
 def test_each_misconfigured_urlpattern_is_reported() -> None:
     assert check_storage_urls() == [
         Error(
@@ -56,7 +56,7 @@ def test_each_misconfigured_urlpattern_is_reported() -> None:
     ]
 
 
-@pytest.mark.urls("tests.test_storage_checks")
+@pytest.mark.urls("tests.checks.test_urls")
 def test_manage_py_check_fails_on_them() -> None:
     with pytest.raises(SystemCheckError, match=r"dlshortcuts\.E030"):
         call_command("check")

@@ -17,7 +17,7 @@ from pytest_django.fixtures import Settings
 from dlshortcuts.checks import CHECKS, TAG, check_functions, message
 from dlshortcuts.checks.settings import check_offload_settings
 
-DOCS = Path(__file__).resolve().parent.parent / "docs"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 
 def ids(settings: Settings, value: Any) -> list[str]:
@@ -25,11 +25,6 @@ def ids(settings: Settings, value: Any) -> list[str]:
     messages = check_offload_settings()
     assert all(message.hint for message in messages)
     return [str(message.id) for message in messages]
-
-
-@pytest.fixture
-def root(tmp_path: Path) -> str:
-    return str(tmp_path)
 
 
 def test_no_setting_is_fine(settings: Settings) -> None:

@@ -51,18 +51,17 @@ REQUESTS = {
 }
 
 
-@pytest.fixture(scope="module")
-def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("faults")
-    (root / "big.bin").write_bytes(os.urandom(1024) * (BIG // 1024))
-    return root
+@pytest.fixture(scope="module", autouse=True)
+def big_file(module_root: Path) -> None:
+    """The file clients hang up on: large enough to outlast the socket buffers."""
+    (module_root / "big.bin").write_bytes(os.urandom(1024) * (BIG // 1024))
 
 
 @pytest.fixture(scope="module", params=SERVERS)
 def server(
-    request: pytest.FixtureRequest, root: Path, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest, module_root: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Server]:
-    server = start_app_server(request.param, root, tmp_path_factory.mktemp("logs"))
+    server = start_app_server(request.param, module_root, tmp_path_factory.mktemp("logs"))
     yield server
     server.stop()
 
@@ -227,10 +226,12 @@ def test_clients_leaving_before_an_async_view_returns_leave_nothing_open(server:
 @pytest.mark.parametrize(
     "extra", [REQUESTS["whole file"], REQUESTS["multipart ranges"]], ids=["whole", "multipart"]
 )
-def test_a_file_truncated_while_served_cuts_the_connection(server: Server, root: Path, extra: str) -> None:
+def test_a_file_truncated_while_served_cuts_the_connection(
+    server: Server, module_root: Path, extra: str
+) -> None:
     pids = worker_pids(server)
     baseline = {pid: open_fds(pid) for pid in pids}
-    path = root / "shrinking.bin"
+    path = module_root / "shrinking.bin"
     path.write_bytes(b"x" * BIG)
     with _connect(server.port) as sock:
         # A second request pipelined behind the first: a server that took the
@@ -250,8 +251,8 @@ def test_a_file_truncated_while_served_cuts_the_connection(server: Server, root:
 
 
 @pytest.mark.servers
-def test_a_file_replaced_while_served_keeps_its_old_bytes_and_etag(server: Server, root: Path) -> None:
-    path = root / "replaced.bin"
+def test_a_file_replaced_while_served_keeps_its_old_bytes_and_etag(server: Server, module_root: Path) -> None:
+    path = module_root / "replaced.bin"
     old = b"old!" * (BIG // 4)
     path.write_bytes(old)
     old_etag = fetch_head(server.port, "/hardening/path/replaced.bin")[1]["etag"]
@@ -259,7 +260,7 @@ def test_a_file_replaced_while_served_keeps_its_old_bytes_and_etag(server: Serve
         sock.sendall(_request("/hardening/path/replaced.bin"))
         status, headers, body = _read_head(sock)
         body = _read_until(sock, body, 64 * 1024)
-        replacement = root / "replaced.tmp"
+        replacement = module_root / "replaced.tmp"
         replacement.write_bytes(b"new" * 1000)
         os.replace(replacement, path)
         body = _read_until(sock, body, len(old))

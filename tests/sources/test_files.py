@@ -11,15 +11,14 @@ from django.http import Http404
 from dlshortcuts.sources.files import open_file, real_root_holding, resolve_under_root
 
 
-@pytest.fixture
-def root(tmp_path: Path) -> Path:
-    root = tmp_path / "root"
+@pytest.fixture(autouse=True)
+def links(root: Path, tmp_path: Path) -> None:
+    """A file in a subdirectory, a symlink escaping the root, and a symlink loop."""
     (root / "a").mkdir(parents=True)
     (root / "a" / "b.txt").write_bytes(b"b")
     (tmp_path / "outside.txt").write_bytes(b"x")
     (root / "out").symlink_to(tmp_path / "outside.txt")
     (root / "loop").symlink_to(root / "loop")
-    return root
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from .servers import ROOT
+from tests.servers import ROOT
 
 LEAKS = """
 def test_reads(tmp_path):

@@ -14,15 +14,16 @@ REMOTE = {"source_url": "https://b.example/files/", "url": "/_remote/"}
 
 
 @pytest.fixture
-def root(tmp_path: Path) -> str:
-    directory = tmp_path / "private files"
+def private_files(root: Path) -> str:
+    """A directory inside the root whose name needs quoting in every server's configuration."""
+    directory = root / "private files"
     directory.mkdir()
     return str(directory.resolve())
 
 
-def test_nginx(root: str) -> None:
+def test_nginx(private_files: str) -> None:
     text = render_proxy_config(
-        "nginx", [{"root": root, "url": "/_protected/"}, REMOTE], upstream="127.0.0.1:9000"
+        "nginx", [{"root": private_files, "url": "/_protected/"}, REMOTE], upstream="127.0.0.1:9000"
     )
     assert text == (
         "# dlshortcuts: inside server { ... }\n"
@@ -34,7 +35,7 @@ def test_nginx(root: str) -> None:
         "}\n"
         'location "/_protected/" {\n'
         "    internal;\n"
-        f'    alias "{root}/";\n'
+        f'    alias "{private_files}/";\n'
         "    add_header X-Content-Type-Options nosniff;\n"
         "}\n"
         'location "/_remote/" {\n'
@@ -46,26 +47,26 @@ def test_nginx(root: str) -> None:
     )
 
 
-def test_nginx_declares_the_charset(root: str) -> None:
-    text = render_proxy_config("nginx", [{"root": root, "url": "/_p/"}], charset="utf-8")
-    assert f'    alias "{root}/";\n    charset utf-8;\n' in text
+def test_nginx_declares_the_charset(private_files: str) -> None:
+    text = render_proxy_config("nginx", [{"root": private_files, "url": "/_p/"}], charset="utf-8")
+    assert f'    alias "{private_files}/";\n    charset utf-8;\n' in text
 
 
-def test_nginx_skips_a_location_without_url(root: str) -> None:
-    text = render_proxy_config("nginx", [{"root": root}])
-    assert f"# location None (root '{root}') has no url: nginx cannot reach it.\n" in text
+def test_nginx_skips_a_location_without_url(private_files: str) -> None:
+    text = render_proxy_config("nginx", [{"root": private_files}])
+    assert f"# location None (root '{private_files}') has no url: nginx cannot reach it.\n" in text
     assert "internal;" not in text
 
 
-def test_apache(root: str) -> None:
-    text = render_proxy_config("apache", [{"root": root}, REMOTE])
+def test_apache(private_files: str) -> None:
+    text = render_proxy_config("apache", [{"root": private_files}, REMOTE])
     assert text == (
         "# dlshortcuts: inside <VirtualHost>; needs mod_proxy, mod_proxy_http and mod_xsendfile.\n"
         "XSendFile On\n"
         "<IfDirective XSendFileUnescape>\n"
         "    XSendFileUnescape Off\n"
         "</IfDirective>\n"
-        f'XSendFilePath "{root}"\n'
+        f'XSendFilePath "{private_files}"\n'
         "# location '/_remote/' (source_url 'https://b.example/files/') is not on local disk:"
         " X-Sendfile cannot serve it.\n"
         "ProxyPreserveHost On\n"
@@ -74,8 +75,8 @@ def test_apache(root: str) -> None:
     )
 
 
-def test_lighttpd(root: str) -> None:
-    text = render_proxy_config("lighttpd", [{"root": root}, {"root": "/srv/b", "url": "/_b/"}])
+def test_lighttpd(private_files: str) -> None:
+    text = render_proxy_config("lighttpd", [{"root": private_files}, {"root": "/srv/b", "url": "/_b/"}])
     assert text == (
         "# dlshortcuts: lighttpd.conf; needs mod_proxy.\n"
         'server.modules += ( "mod_proxy" )\n'
@@ -83,14 +84,14 @@ def test_lighttpd(root: str) -> None:
         '    "host" => "127.0.0.1",\n'
         '    "port" => 8000,\n'
         '    "x-sendfile" => "enable",\n'
-        f'    "x-sendfile-docroot" => ( "{root}/", "/srv/b/" ),\n'
+        f'    "x-sendfile-docroot" => ( "{private_files}/", "/srv/b/" ),\n'
         ") ) )\n"
     )
 
 
-def test_caddy(root: str) -> None:
+def test_caddy(private_files: str) -> None:
     text = render_proxy_config(
-        "caddy", [{"root": root, "url": "/_protected/"}, REMOTE], upstream="[::1]:8001"
+        "caddy", [{"root": private_files, "url": "/_protected/"}, REMOTE], upstream="[::1]:8001"
     )
     handle = (
         "        uri path_regexp ^.*$ {rp.header.X-Accel-Redirect}\n"
@@ -106,7 +107,7 @@ def test_caddy(root: str) -> None:
         "    @accel0 header X-Accel-Redirect /_protected/*\n"
         "    handle_response @accel0 {\n"
         f"{handle}"
-        f'        root * "{root}"\n'
+        f'        root * "{private_files}"\n'
         "        uri strip_prefix /_protected\n"
         "        file_server\n"
         "    }\n"
@@ -122,11 +123,11 @@ def test_caddy(root: str) -> None:
     )
 
 
-def test_litespeed(root: str) -> None:
-    text = render_proxy_config("litespeed", [{"root": root, "url": "/_protected/"}, REMOTE])
+def test_litespeed(private_files: str) -> None:
+    text = render_proxy_config("litespeed", [{"root": private_files, "url": "/_protected/"}, REMOTE])
     assert text.endswith(
         "context /_protected/ {\n"
-        f"  location {root}/\n"
+        f"  location {private_files}/\n"
         "  allowBrowse 1\n"
         "}\n"
         "# location '/_remote/' (source_url 'https://b.example/files/') needs both a url"
@@ -134,13 +135,16 @@ def test_litespeed(root: str) -> None:
     )
 
 
-def test_local_storage_is_served_from_its_directory(root: str, settings: Settings) -> None:
+def test_local_storage_is_served_from_its_directory(private_files: str, settings: Settings) -> None:
     settings.STORAGES = {
         **settings.STORAGES,
-        "private": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": root}},
+        "private": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": private_files},
+        },
     }
     text = render_proxy_config("nginx", [{"storage": "private", "url": "/_media/"}])
-    assert f'location "/_media/" {{\n    internal;\n    alias "{root}/";\n' in text
+    assert f'location "/_media/" {{\n    internal;\n    alias "{private_files}/";\n' in text
 
 
 def test_quotes_in_paths_are_escaped(tmp_path: Path) -> None:
@@ -171,7 +175,10 @@ class RemoteStorage(Storage):
 
 @pytest.fixture
 def remote_storage(settings: Settings) -> str:
-    settings.STORAGES = {**settings.STORAGES, "remote": {"BACKEND": "tests.test_proxy_config.RemoteStorage"}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "remote": {"BACKEND": "tests.offload.test_config.RemoteStorage"},
+    }
     return "remote"
 
 
@@ -190,7 +197,7 @@ def test_remote_storage_gets_a_note(remote_storage: str, backend: str, line: str
     assert line in render_proxy_config(backend, [{"storage": remote_storage, "url": "/_m/"}])
 
 
-def test_caddy_skips_a_location_without_url(root: str) -> None:
-    text = render_proxy_config("caddy", [{"root": root}])
-    assert f"    # location None (root '{root}') has no url: Caddy cannot reach it.\n" in text
+def test_caddy_skips_a_location_without_url(private_files: str) -> None:
+    text = render_proxy_config("caddy", [{"root": private_files}])
+    assert f"    # location None (root '{private_files}') has no url: Caddy cannot reach it.\n" in text
     assert "handle_response" not in text

@@ -171,7 +171,10 @@ class RemoteStorage(Storage):
 
 
 def test_remote_storage_file_maps_only_to_its_alias(settings: Settings, private: Path) -> None:
-    settings.STORAGES = {**settings.STORAGES, "remote": {"BACKEND": "tests.test_locations.RemoteStorage"}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "remote": {"BACKEND": "tests.offload.test_locations.RemoteStorage"},
+    }
     download = Download("f.txt", storage=storages["remote"], name="sub/f.txt")
     assert find_target(download, [Location(root=str(private), url="/_p/")]) is None
     location = Location(storage="remote", url="/_m/")
