@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 
+import pytest
+
 from dlshortcuts import Download
 
 
@@ -35,3 +37,36 @@ def test_close_releases_file_and_stream_and_is_idempotent() -> None:
 
 def test_close_tolerates_streams_without_close() -> None:
     Download(filename="a", stream=[b"x"]).close()
+
+
+class _Resource:
+    def __init__(self, log: list[str], name: str, *, fails: bool = False) -> None:
+        self.log, self.name, self.fails = log, name, fails
+
+    def close(self) -> None:
+        self.log.append(self.name)
+        if self.fails:
+            raise OSError(f"{self.name} failed to close")
+
+
+def test_close_releases_the_last_held_first_and_every_one_despite_a_failure() -> None:
+    log: list[str] = []
+    download = Download(filename="a")
+    download.hold(_Resource(log, "file"))
+    download.hold(_Resource(log, "connection", fails=True))
+    download.hold(_Resource(log, "stream"))
+    with pytest.raises(OSError, match="connection failed to close"):
+        download.close()
+    assert log == ["stream", "connection", "file"]
+    download.close()
+    assert log == ["stream", "connection", "file"]
+
+
+def test_a_resource_held_twice_is_closed_once() -> None:
+    log: list[str] = []
+    resource = _Resource(log, "file")
+    download = Download(filename="a")
+    assert download.hold(resource) is resource
+    download.hold(resource)
+    download.close()
+    assert log == ["file"]

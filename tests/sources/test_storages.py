@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import IO, Any, cast
 
 import pytest
-from django.core.exceptions import ImproperlyConfigured, SuspiciousFileOperation
+from django.core.exceptions import DisallowedRedirect, ImproperlyConfigured, SuspiciousFileOperation
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import FileSystemStorage, InMemoryStorage, default_storage, storages
 from django.http import Http404
@@ -190,6 +190,17 @@ def test_redirect_answers_302_to_storage_url(rf: RequestFactory, tmp_path: Path)
 def test_redirect_refuses_suspicious_names(rf: RequestFactory, tmp_path: Path) -> None:
     with pytest.raises(Http404):
         serve_storage(rf.get("/"), "../x", storage=FileSystemStorage(location=tmp_path), redirect=True)
+
+
+def test_redirect_refuses_a_scheme_django_would_not_redirect_to(rf: RequestFactory, tmp_path: Path) -> None:
+    # As HttpResponseRedirect: a storage URL must never turn into a script URL.
+    class ScriptURLStorage(FileSystemStorage):
+        def url(self, name: str | None) -> str:
+            return f"javascript:alert({name!r})"
+
+    storage = ScriptURLStorage(location=tmp_path)
+    with pytest.raises(DisallowedRedirect, match="Unsafe redirect to URL with protocol 'javascript'"):
+        serve_storage(rf.get("/"), "a.txt", storage=storage, redirect=True)
 
 
 class BareStorage(InMemoryStorage):
