@@ -138,29 +138,23 @@ def nginx_upstream(files: Path, workdir: Path) -> Iterator[Server]:
     """
     directory = Path(tempfile.mkdtemp(prefix="nginx-", dir=workdir))
     directory.chmod(0o755)
-    server = start_proxy("nginx", directory, f"root {files};", extra="access_log off;\ntcp_nopush on;")
-    try:
+    with start_proxy("nginx", directory, f"root {files};", extra="access_log off;\ntcp_nopush on;") as server:
         yield server
-    finally:
-        server.stop()
 
 
 @contextmanager
 def gunicorn_proxy(upstream: Server, workdir: Path) -> Iterator[Server]:
     """gunicorn, one sync worker, serving :func:`proxied`."""
     directory = Path(tempfile.mkdtemp(prefix="gunicorn-", dir=workdir))
-    server = start_gunicorn(
+    with start_gunicorn(
         "benchmarks.serve_url:application",
         directory / "server.log",
         env={UPSTREAM_VARIABLE: upstream.url},
         timeout=300,
         graceful_timeout=5,
         tmp_dir=directory,
-    )
-    try:
+    ) as server:
         yield server
-    finally:
-        server.stop()
 
 
 @contextmanager
@@ -168,13 +162,10 @@ def uvicorn_proxy(upstream: Server, workdir: Path) -> Iterator[Server]:
     """uvicorn, one process, serving :func:`aproxied`."""
     directory = Path(tempfile.mkdtemp(prefix="uvicorn-", dir=workdir))
     log = directory / "server.log"
-    server = start_uvicorn(
+    with start_uvicorn(
         "benchmarks.serve_url:asgi_application", log, env={UPSTREAM_VARIABLE: upstream.url}
-    )
-    try:
+    ) as server:
         yield server
-    finally:
-        server.stop()
 
 
 def _worker_pid(server: Server, timeout: float = 30) -> int:

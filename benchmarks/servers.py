@@ -41,7 +41,7 @@ def workers(server: Server, count: int) -> list[int]:
 def gunicorn_server(bench: Bench, *, workers: int = 2) -> Iterator[Server]:
     """gunicorn with ``workers`` sync workers serving the benchmark project."""
     directory = bench.server_dir("gunicorn")
-    server = start_gunicorn(
+    with start_gunicorn(
         "benchmarks.project.wsgi:application",
         directory / "server.log",
         env=_django_env(bench),
@@ -50,22 +50,16 @@ def gunicorn_server(bench: Bench, *, workers: int = 2) -> Iterator[Server]:
         timeout=300,
         graceful_timeout=5,
         tmp_dir=directory,
-    )
-    try:
+    ) as server:
         yield server
-    finally:
-        server.stop()
 
 
 @contextmanager
 def uvicorn_server(bench: Bench, app: str) -> Iterator[Server]:
     """uvicorn (one process) serving ``app``: the Django project's or Starlette's."""
     directory = bench.server_dir("uvicorn")
-    server = start_uvicorn(app, directory / "server.log", env=_django_env(bench), log_level="warning")
-    try:
+    with start_uvicorn(app, directory / "server.log", env=_django_env(bench), log_level="warning") as server:
         yield server
-    finally:
-        server.stop()
 
 
 def _django_env(bench: Bench) -> dict[str, str]:
@@ -93,8 +87,5 @@ def nginx_server(bench: Bench, *, upstream: int, internal: tuple[str, ...]) -> I
     locations = [{"root": str(bench.files), "url": prefix} for prefix in internal]
     site = render_proxy_config("nginx", locations, upstream=f"127.0.0.1:{upstream}")
     extra = _NGINX_EXTRA.format(direct=NGINX_DIRECT, files=bench.files)
-    server = start_proxy("nginx", bench.server_dir("nginx"), site, extra=extra)
-    try:
+    with start_proxy("nginx", bench.server_dir("nginx"), site, extra=extra) as server:
         yield server
-    finally:
-        server.stop()

@@ -79,6 +79,12 @@ class Server:
     def stop(self) -> None:
         stop_process(self.process)
 
+    def __enter__(self) -> Server:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
 
 def start_server(
     argv: Sequence[str],
