@@ -14,6 +14,7 @@ from django.utils.http import http_date, quote_etag
 
 from dlshortcuts.download import Download
 from dlshortcuts.engine.content_type import choose_content_type, is_active_content_type, with_charset
+from dlshortcuts.http.dates import not_after_now
 from dlshortcuts.http.disposition import content_disposition
 from dlshortcuts.options import Options
 
@@ -65,8 +66,8 @@ def last_modified(download: Download, options: Options) -> int | None:
     value = options.last_modified if options.last_modified is not None else download.modified
     if isinstance(value, datetime.datetime):
         # As Django's @last_modified: aware datetimes converted, naive ones taken as UTC.
-        return calendar.timegm(value.utctimetuple())
-    return None if value is None else int(value)
+        return not_after_now(calendar.timegm(value.utctimetuple()))
+    return not_after_now(None if value is None else int(value))  # RFC 9110 §8.8.2.1
 
 
 def entity_tag(download: Download, options: Options) -> str | None:

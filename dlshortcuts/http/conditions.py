@@ -20,6 +20,9 @@ PRECONDITION_FAILED = 412
 # RFC 9110 §8.8.3: entity-tag = [ "W/" ] DQUOTE *etagc DQUOTE.
 ENTITY_TAG = re.compile(r'(W/)?"[\x21\x23-\x7e\x80-\xff]*"')
 _SAFE_METHODS = frozenset({"GET", "HEAD"})
+# RFC 9110 §13.2.1: methods that do not select a representation ignore the
+# precondition fields.
+_NO_REPRESENTATION = frozenset({"OPTIONS", "TRACE", "CONNECT"})
 
 
 def parse_entity_tags(header: str) -> list[str] | None:
@@ -68,6 +71,8 @@ def evaluate_preconditions(
     :returns: 412 or 304 when a precondition decides the answer, None when
         the request proceeds (If-Range is evaluated later, with Range).
     """
+    if method in _NO_REPRESENTATION:
+        return None
     # Step 1 and 2: If-Match, else If-Unmodified-Since.
     if_match = _header_tags(headers, "If-Match")
     if if_match is not None:
