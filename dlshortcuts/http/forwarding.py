@@ -11,8 +11,11 @@ import re
 from collections.abc import Iterable, Mapping
 from urllib.parse import unquote, urlsplit
 
+# If-Match and If-Unmodified-Since too: a resumed download (curl -C -, a
+# browser's If-Range + If-Match) must never be glued to another version of the
+# file; the upstream evaluates them against its own validators (§13.2.1).
 #: Request fields that make an upstream evaluate validators (RFC 9110 §13.1).
-CONDITIONAL_HEADERS = ("If-None-Match", "If-Modified-Since")
+CONDITIONAL_HEADERS = ("If-Match", "If-Unmodified-Since", "If-None-Match", "If-Modified-Since")
 #: Request fields that ask an upstream for part of its representation (RFC 9110 §14).
 RANGE_HEADERS = ("Range", "If-Range")
 #: Upstream answer fields passed back to the client as they are.

@@ -3,7 +3,7 @@
 The Download is lazy: the engine fetches it (``Download.resolve``) only
 once it has decided not to hand the URL over to the web server. The
 client's Range and conditional fields go upstream, so the upstream's
-200 / 206 / 304 / 416 is relayed as it is (``Download.status``); the engine
+200 / 206 / 304 / 412 / 416 is relayed as it is (``Download.status``); the engine
 adds the headers it alone builds. Every failure is mapped to a status
 before any byte reaches the client; every upstream response is held by the
 Download, which closes it on every path.
@@ -40,7 +40,7 @@ from dlshortcuts.sources.remote.policy import RefusedURLError, RemotePolicy, Tim
 logger = logging.getLogger("dlshortcuts.remote")
 
 #: Upstream answers relayed to the client; RFC 9110 §15.
-RELAYED_STATUSES = frozenset({200, 206, 304, 416})
+RELAYED_STATUSES = frozenset({200, 206, 304, 412, 416})
 #: Upstream answers that mean the file does not exist.
 MISSING_STATUSES = frozenset({404, 410})
 #: Redirects followed (when their Location is allowed); RFC 9110 §15.4.
@@ -219,7 +219,7 @@ def _describe(
     if status == 200 and length.isascii() and length.isdigit():
         download.size = int(length)
     download.headers = relayed
-    if status == 304 or request.method == "HEAD":
+    if status in (304, 412) or request.method == "HEAD":
         # No body by definition: read the nothing left so that the
         # connection goes back to the pool.
         response.raw.drain_conn()

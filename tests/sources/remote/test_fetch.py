@@ -514,3 +514,24 @@ async def test_cancelled_async_download_closes_the_upstream_connection(
     with pytest.raises(asyncio.CancelledError):
         await task
     assert await asyncio.to_thread(upstream.hung_up.wait, 10)
+
+
+@pytest.mark.parametrize(("name", "value"), [("If-Match", ETAG), ("If-Unmodified-Since", LAST_MODIFIED)])
+def test_if_match_and_if_unmodified_since_go_upstream(
+    rf: RequestFactory, upstream: Upstream, name: str, value: str
+) -> None:
+    # A resumed download is never glued to another version of the file: the
+    # upstream evaluates the client's preconditions (RFC 9110 §13.2.1).
+    request = rf.get("/", headers={name: value, "Range": "bytes=10-19"})
+    response, body = fetch(request, f"{upstream.url}/files/report.pdf")
+    assert (response.status_code, body) == (206, DATA[10:20])
+    assert upstream.requests[0].headers[name] == value
+
+
+def test_412_from_upstream_is_relayed_without_its_body(rf: RequestFactory, upstream: Upstream) -> None:
+    request = rf.get("/", headers={"If-Match": '"another-version"'})
+    response, body = fetch(request, f"{upstream.url}/status/412")
+    assert (response.status_code, body) == (412, b"")
+    assert ERROR_BODY not in body
+    assert "X-Internal" not in response.headers
+    assert upstream.requests[0].headers["If-Match"] == '"another-version"'
