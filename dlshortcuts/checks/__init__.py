@@ -4,7 +4,8 @@ Each id is reported by the check function of its tag (``offload``:
 :mod:`~dlshortcuts.checks.settings`, ``serve_url``:
 :mod:`~dlshortcuts.checks.url_settings`, ``urls``:
 :mod:`~dlshortcuts.checks.urls`, ``sendfile``:
-:mod:`~dlshortcuts.checks.sendfile`). Every check reads the settings through
+:mod:`~dlshortcuts.checks.sendfile`, ``storages``:
+:mod:`~dlshortcuts.checks.storages`). Every check reads the settings through
 :mod:`dlshortcuts.conf` and builds its messages with :func:`message`, so an id
 missing from the table cannot be reported. Ids are never reused; the table
 in docs/checks.rst says the same.
@@ -23,6 +24,7 @@ TAG = "dlshortcuts"
 OFFLOAD = "offload"
 SERVE_URL = "serve_url"
 SENDFILE = "sendfile"
+STORAGES = "storages"
 
 
 class CheckId(NamedTuple):
@@ -66,6 +68,7 @@ CHECKS: Mapping[str, CheckId] = {
     "dlshortcuts.E040": CheckId("SENDFILE_ROOT is not an existing directory", SENDFILE),
     "dlshortcuts.E041": CheckId("SENDFILE_BACKEND takes URIs and SENDFILE_URL is not set", SENDFILE),
     "dlshortcuts.W040": CheckId("SENDFILE_BACKEND is no known backend", SENDFILE),
+    "dlshortcuts.W050": CheckId("a cloud storage's URLs cannot carry the download name", STORAGES),
 }
 
 
@@ -83,6 +86,7 @@ def check_functions() -> dict[str, Callable[..., list[CheckMessage]]]:
     """The function reporting each tag's ids (imported here: the checks need the app registry)."""
     from dlshortcuts.checks.sendfile import check_sendfile_settings  # noqa: PLC0415
     from dlshortcuts.checks.settings import check_offload_settings  # noqa: PLC0415
+    from dlshortcuts.checks.storages import check_cloud_storages  # noqa: PLC0415
     from dlshortcuts.checks.url_settings import check_url_settings  # noqa: PLC0415
     from dlshortcuts.checks.urls import check_storage_urls  # noqa: PLC0415
 
@@ -91,6 +95,7 @@ def check_functions() -> dict[str, Callable[..., list[CheckMessage]]]:
         SERVE_URL: check_url_settings,
         Tags.urls: check_storage_urls,
         SENDFILE: check_sendfile_settings,
+        STORAGES: check_cloud_storages,
     }
 
 

@@ -9,7 +9,6 @@ is read through its own API; an S3 object is read with ranged GETs
 from __future__ import annotations
 
 import datetime
-import inspect
 import os
 import posixpath
 from collections.abc import Callable
@@ -138,27 +137,68 @@ def redirect_to_storage(
 ) -> DownloadResponse:
     """Answer 302 to ``storage.url(name)`` instead of streaming the file.
 
-    For a storage whose ``url()`` accepts ``parameters`` (django-storages'
-    S3), the presigned URL carries ``response-content-disposition`` and
-    ``response-content-type``, so the object store answers with the download
-    name and type. The file's existence is left to the storage to answer.
+    For django-storages' S3, Google Cloud and Azure storages configured to
+    sign URLs, the signed URL carries the download name and type, each under
+    the backend's own parameter names (:func:`signing_keys`), so the object
+    store answers with them. Any other storage is redirected to its plain
+    ``url()``. The file's existence is left to the storage to answer.
 
     :raises Http404: for a suspicious name.
     :raises DisallowedRedirect: for a URL that is not http, https or ftp.
     """
     name = check_name(name)
     filename = options.filename or posixpath.basename(name)
-    if "parameters" in inspect.signature(storage.url).parameters:
-        parameters = {
-            "ResponseContentDisposition": content_disposition(filename, as_attachment=options.as_attachment)
-        }
+    keys = signing_keys(storage)
+    if keys is None:
+        # Documented (docs/serve_storage.rst) and warned by manage.py check:
+        # an unsigned or CloudFront URL cannot name the download.
+        url = storage.url(name)
+    else:
+        disposition_key, type_key = keys
+        parameters = {disposition_key: content_disposition(filename, as_attachment=options.as_attachment)}
         content_type = options.content_type or guess_content_type(filename)
         if content_type is not None:
-            parameters["ResponseContentType"] = content_type
+            parameters[type_key] = content_type
         url = storage.url(name, parameters=parameters)  # type: ignore[call-arg]
-    else:
-        url = storage.url(name)
     return redirect(request, Download(filename=filename, storage=storage, name=name), url)
+
+
+# django-storages' classes by module and name (the SDKs are never imported here), and
+# the url(parameters=...) keys naming the download's disposition and type in each.
+_CLOUD = {
+    ("storages.backends.s3", "S3Storage"): ("ResponseContentDisposition", "ResponseContentType"),
+    ("storages.backends.s3boto3", "S3Boto3Storage"): ("ResponseContentDisposition", "ResponseContentType"),
+    ("storages.backends.gcloud", "GoogleCloudStorage"): ("response_disposition", "response_type"),
+    ("storages.backends.azure_storage", "AzureStorage"): ("content_disposition", "content_type"),
+}
+
+
+def cloud_keys(storage: Storage) -> tuple[str, str] | None:
+    """For django-storages' S3, Google Cloud or Azure storage (or a subclass), the
+    ``url(parameters=...)`` keys naming the download's disposition and type; else None."""
+    return next(
+        (_CLOUD[key] for cls in type(storage).__mro__ if (key := (cls.__module__, cls.__name__)) in _CLOUD),
+        None,
+    )
+
+
+def signing_keys(storage: Storage) -> tuple[str, str] | None:
+    """:func:`cloud_keys`, or None when ``storage``'s URLs are not signed by the store:
+    S3 with a ``custom_domain`` (CloudFront signs no response headers) or without
+    ``querystring_auth``, GCS without it or with ``default_acl`` ``publicRead``, Azure
+    without ``expiration_secs`` or without an account key or token credential."""
+    keys = cloud_keys(storage)
+    if keys is None or (getattr(storage, "custom_domain", None) and keys[0].startswith("Response")):
+        return None
+    if (
+        not getattr(storage, "querystring_auth", True)
+        or getattr(storage, "default_acl", None) == "publicRead"
+    ):
+        return None
+    credential = getattr(storage, "account_key", None) or getattr(storage, "token_credential", None)
+    if keys[0] == "content_disposition" and not (getattr(storage, "expiration_secs", None) and credential):
+        return None
+    return keys
 
 
 def _local_path(storage: Storage, name: str) -> str | None:

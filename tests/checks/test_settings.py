@@ -128,7 +128,7 @@ def test_manage_py_check_reports_them(settings: Settings) -> None:
 
 
 def test_every_id_is_in_the_table_with_its_level() -> None:
-    assert all(re.fullmatch(r"dlshortcuts\.[EW]0[0-4]\d", check_id) for check_id in CHECKS)
+    assert all(re.fullmatch(r"dlshortcuts\.[EW]0[0-5]\d", check_id) for check_id in CHECKS)
     assert message("dlshortcuts.E001", "text", hint="hint").level == ERROR
     assert message("dlshortcuts.W001", "text", hint="hint").level == WARNING
     with pytest.raises(KeyError):

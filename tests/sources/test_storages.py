@@ -6,20 +6,28 @@ import datetime
 import io
 import os
 import re
+import urllib.parse
 from pathlib import Path
 from typing import IO, Any, cast
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from django.core.exceptions import DisallowedRedirect, ImproperlyConfigured, SuspiciousFileOperation
 from django.core.files.base import ContentFile, File
-from django.core.files.storage import FileSystemStorage, InMemoryStorage, default_storage, storages
+from django.core.files.storage import FileSystemStorage, InMemoryStorage, Storage, default_storage, storages
 from django.http import Http404
+from django.http.response import HttpResponseBase
 from django.test import AsyncClient, Client, RequestFactory
+from google.oauth2 import service_account
 from pytest_django import Settings
+from storages.backends.azure_storage import AzureStorage
+from storages.backends.gcloud import GoogleCloudStorage
+from storages.backends.s3 import S3Storage
 
 from dlshortcuts import DownloadResponse, aserve_storage, serve_storage
 from dlshortcuts.engine.bodies import FileSlice
-from dlshortcuts.sources.storages import get_storage
+from dlshortcuts.sources.storages import get_storage, signing_keys
 from tests.reading import read
 
 pytestmark = pytest.mark.urls("tests.urls_storage")
@@ -332,3 +340,125 @@ def test_file_vanishing_after_open_is_404_and_closed(rf: RequestFactory) -> None
 
     with pytest.raises(Http404):
         serve_storage(rf.get("/"), "a.txt", storage=storage)
+
+
+# Signed redirects on django-storages' cloud backends: the download name and type under
+# each backend's own parameter names (the signing is offline; the URLs are checked
+# parameter by parameter).
+DISPOSITION = "attachment; filename=\"Resume.pdf\"; filename*=UTF-8''R%C3%A9sum%C3%A9.pdf"
+# Azurite's published development account key (not a secret).
+AZURITE_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+
+
+@pytest.fixture(scope="module")
+def gcs_credentials() -> service_account.Credentials:
+    """A throw-away service account key: enough for V4 signing, which needs no network."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    info = {
+        "type": "service_account",
+        "project_id": "test",
+        "private_key_id": "1",
+        "private_key": pem,
+        "client_email": "signer@test.iam.gserviceaccount.com",
+        "client_id": "1",
+        "token_uri": "https://oauth2.googleapis.com/token",
+    }
+    return service_account.Credentials.from_service_account_info(info)  # type: ignore[no-untyped-call,no-any-return]
+
+
+def _redirect(rf: RequestFactory, storage: Storage) -> HttpResponseBase:
+    return serve_storage(rf.get("/"), "reports/q1.bin", storage=storage, redirect=True, filename="Résumé.pdf")
+
+
+def _query(url: str) -> dict[str, list[str]]:
+    return urllib.parse.parse_qs(urllib.parse.urlsplit(url).query)
+
+
+def test_gcs_signed_url_carries_non_ascii_name_and_type(
+    rf: RequestFactory, gcs_credentials: service_account.Credentials
+) -> None:
+    storage = GoogleCloudStorage(bucket_name="media", project_id="test", credentials=gcs_credentials)
+
+    response = serve_storage(
+        rf.get("/"), "reports/q1.bin", storage=storage, redirect=True, filename="Résumé.pdf"
+    )
+
+    assert response.status_code == 302
+    location = response.headers["Location"]
+    assert location.startswith("https://storage.googleapis.com/media/reports/q1.bin?")
+    query = _query(location)
+    assert query["response-content-disposition"] == [DISPOSITION]
+    assert query["response-content-type"] == ["application/pdf"]
+    assert query["X-Goog-Algorithm"] == ["GOOG4-RSA-SHA256"]
+
+
+def test_gcs_public_bucket_redirects_to_the_plain_url(
+    rf: RequestFactory, gcs_credentials: service_account.Credentials
+) -> None:
+    storage = GoogleCloudStorage(
+        bucket_name="media", project_id="test", credentials=gcs_credentials, default_acl="publicRead"
+    )
+
+    response = serve_storage(
+        rf.get("/"), "reports/q1.bin", storage=storage, redirect=True, filename="Résumé.pdf"
+    )
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == "https://storage.googleapis.com/media/reports/q1.bin"
+
+
+def test_azure_sas_carries_non_ascii_name_and_type(rf: RequestFactory) -> None:
+    storage = AzureStorage(
+        account_name="devstoreaccount1",
+        account_key=AZURITE_KEY,
+        azure_container="media",
+        expiration_secs=3600,
+    )
+
+    response = serve_storage(
+        rf.get("/"), "reports/q1.bin", storage=storage, redirect=True, filename="Résumé.pdf"
+    )
+
+    assert response.status_code == 302
+    location = response.headers["Location"]
+    assert location.startswith("https://devstoreaccount1.blob.core.windows.net/media/reports/q1.bin?")
+    query = _query(location)
+    # rscd / rsct: the SAS response-header overrides (Azure "Create a service SAS").
+    assert query["rscd"] == [DISPOSITION]
+    assert query["rsct"] == ["application/pdf"]
+    assert "sig" in query
+
+
+def test_azure_without_expiry_cannot_sign_and_redirects_plainly(rf: RequestFactory) -> None:
+    # AZURE_URL_EXPIRATION_SECS defaults to None: no SAS at all.
+    storage = AzureStorage(account_name="devstoreaccount1", account_key=AZURITE_KEY, azure_container="media")
+
+    response = serve_storage(
+        rf.get("/"), "reports/q1.bin", storage=storage, redirect=True, filename="Résumé.pdf"
+    )
+
+    assert (
+        response.headers["Location"] == "https://devstoreaccount1.blob.core.windows.net/media/reports/q1.bin"
+    )
+
+
+@pytest.mark.parametrize(
+    ("options", "keys"),
+    [
+        ({}, ("ResponseContentDisposition", "ResponseContentType")),
+        ({"custom_domain": "cdn.example.com"}, None),
+        ({"querystring_auth": False}, None),
+    ],
+)
+def test_s3_signing_keys_follow_the_configuration(options: dict[str, object], keys: object) -> None:
+    storage = S3Storage(
+        bucket_name="media", access_key="k", secret_key="s", region_name="eu-west-1", **options
+    )
+    assert signing_keys(storage) == keys
+
+
+def test_a_storage_outside_django_storages_gets_no_parameters(tmp_path: object) -> None:
+    assert signing_keys(FileSystemStorage(location=str(tmp_path))) is None
