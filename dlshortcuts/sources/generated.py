@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-from collections.abc import AsyncIterable, Iterable
+from collections.abc import AsyncIterable, Iterable, Mapping, Set
 from typing import IO, Any
 
 from django.http import HttpRequest
@@ -54,6 +54,12 @@ def resolve_content(content: Any, *, filename: str, size: int | None, charset: s
         return Download(filename=filename, size=len(data), etag=etag, file=io.BytesIO(data))
     if hasattr(content, "read"):
         return _file_like(content, filename, size)
+    if isinstance(content, (Mapping, Set)):
+        # Iterating a dict gives its keys: {"a": 1} would be served as "a".
+        raise TypeError(
+            f"serve_generated() content must not be a {type(content).__name__}: iterating it gives "
+            "its keys (unordered for a set); serialise it first, e.g. json.dumps(content)"
+        )
     if isinstance(content, (Iterable, AsyncIterable)):
         return Download(filename=filename, size=size, stream=content)
     raise TypeError(

@@ -89,3 +89,22 @@ def test_seekable_file_keeps_its_position_when_sized() -> None:
     assert download.size == 6
     assert file.tell() == 2
     download.close()
+
+
+@pytest.mark.parametrize(
+    ("content", "kind"), [({"a": 1, "b": 2}, "dict"), ({"a", "b"}, "set"), (frozenset({"a"}), "frozenset")]
+)
+def test_mappings_and_sets_are_refused(content: Any, kind: str) -> None:
+    with pytest.raises(TypeError) as raised:
+        resolve_content(content, filename="a.json", size=None, charset="utf-8")
+    assert str(raised.value) == (
+        f"serve_generated() content must not be a {kind}: iterating it gives its keys (unordered "
+        "for a set); serialise it first, e.g. json.dumps(content)"
+    )
+
+
+def test_serve_generated_refuses_a_dict(rf: RequestFactory) -> None:
+    from dlshortcuts import serve_generated
+
+    with pytest.raises(TypeError, match=r"^serve_generated\(\) content must not be a dict: "):
+        serve_generated(rf.get("/"), {"a": 1, "b": 2}, filename="a.json")
