@@ -14,11 +14,13 @@ from typing import Any, cast
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
+from django.middleware import gzip
 
+from dlshortcuts.engine.response import DownloadResponse
 from dlshortcuts.offload.offloader import CachedOffloader, offloading
 from dlshortcuts.wrappers import wrap_view
 
-__all__ = ["OptimizedDownloadMiddleware"]
+__all__ = ["GZipMiddleware", "OptimizedDownloadMiddleware"]
 
 GetResponse = Callable[[HttpRequest], HttpResponseBase]
 AsyncGetResponse = Callable[[HttpRequest], Awaitable[HttpResponseBase]]
@@ -49,3 +51,24 @@ class OptimizedDownloadMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponseBase | Awaitable[HttpResponseBase]:
         response: HttpResponseBase | Awaitable[HttpResponseBase] = self.respond(request)
         return response
+
+
+class GZipMiddleware(gzip.GZipMiddleware):
+    """Django's ``GZipMiddleware`` that leaves downloads alone (check ``dlshortcuts.W005``).
+
+    Compressing a download on the fly sends a 206's identity Content-Range
+    over a gzip body (RFC 9110 §14.4 counts bytes of the representation),
+    weakens the ETag so If-Range never matches again (§13.1.5 needs a strong
+    one), drops Content-Length and defeats zero-copy. In ``MIDDLEWARE``::
+
+        MIDDLEWARE = ["dlshortcuts.middleware.GZipMiddleware", ...]
+
+    replacing ``"django.middleware.gzip.GZipMiddleware"``; every other
+    response is compressed as before.
+    """
+
+    def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+        """Pass a :class:`~dlshortcuts.DownloadResponse` through as it is, compress the rest."""
+        if isinstance(response, DownloadResponse):
+            return response
+        return super().process_response(request, response)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.test import AsyncClient, Client, RequestFactory
 from pytest_django.fixtures import Settings
 
@@ -87,3 +88,42 @@ def test_the_request_is_left_as_it_came(rf: RequestFactory, private: Path) -> No
 def test_is_sync_and_async_capable() -> None:
     assert OptimizedDownloadMiddleware.sync_capable
     assert OptimizedDownloadMiddleware.async_capable
+
+
+def _gzip_get(middleware_class: type, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+    middleware = middleware_class(lambda _request: response)
+    return middleware(request)  # type: ignore[no-any-return]
+
+
+def test_gzip_middleware_leaves_a_resumed_download_alone(rf: RequestFactory, tmp_path: Path) -> None:
+    from django.middleware.gzip import GZipMiddleware as DjangoGZip
+
+    from dlshortcuts import serve_path
+    from dlshortcuts.middleware import GZipMiddleware
+    from tests.reading import read
+
+    data = b"line of text\n" * 1000
+    (tmp_path / "big.txt").write_bytes(data)
+    headers = {"Range": "bytes=100-", "Accept-Encoding": "gzip"}
+    request = rf.get("/", headers=headers)
+    response = _gzip_get(GZipMiddleware, request, serve_path(request, "big.txt", root=tmp_path))
+    assert response.status_code == 206
+    assert response["Content-Range"] == f"bytes 100-{len(data) - 1}/{len(data)}"
+    assert response["Content-Length"] == str(len(data) - 100)
+    assert not response["ETag"].startswith("W/")
+    assert "Content-Encoding" not in response
+    assert read(response) == data[100:]
+    # Django's own compresses the 206 and weakens the ETag: the harm W005 names.
+    request = rf.get("/", headers=headers)
+    harmed = _gzip_get(DjangoGZip, request, serve_path(request, "big.txt", root=tmp_path))
+    assert harmed["Content-Encoding"] == "gzip"
+    assert harmed["ETag"].startswith("W/")
+    harmed.close()
+
+
+def test_gzip_middleware_still_compresses_the_rest(rf: RequestFactory) -> None:
+    from dlshortcuts.middleware import GZipMiddleware
+
+    request = rf.get("/", headers={"Accept-Encoding": "gzip"})
+    response = _gzip_get(GZipMiddleware, request, HttpResponse(b"<p>page</p>" * 100))
+    assert response["Content-Encoding"] == "gzip"

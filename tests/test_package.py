@@ -56,7 +56,7 @@ PUBLIC_0_1 = {
         "signature_required",
         "signed_url",
     ],
-    "dlshortcuts.middleware": ["OptimizedDownloadMiddleware"],
+    "dlshortcuts.middleware": ["GZipMiddleware", "OptimizedDownloadMiddleware"],
     "dlshortcuts.pytest_plugin": ["media_root"],
 }
 # The modules whose names are the public API (docs/api.rst): the only ones with __all__.

@@ -57,6 +57,7 @@ CHECKS: Mapping[str, CheckId] = {
     "dlshortcuts.W002": CheckId("OptimizedDownloadMiddleware is installed but BACKEND is not set", OFFLOAD),
     "dlshortcuts.W003": CheckId("two locations share one url", OFFLOAD),
     "dlshortcuts.W004": CheckId("an nginx option is set for a web server that ignores it", OFFLOAD),
+    "dlshortcuts.W005": CheckId("Django's GZipMiddleware is installed: it rewrites downloads", OFFLOAD),
     "dlshortcuts.E020": CheckId("URL_TIMEOUT is not seconds or a (connect, read) pair", SERVE_URL),
     "dlshortcuts.E021": CheckId("URL_ALLOWED_HOSTS is not a list of host names", SERVE_URL),
     "dlshortcuts.E022": CheckId("URL_MAX_REDIRECTS is not a non-negative int", SERVE_URL),

@@ -25,6 +25,8 @@ from dlshortcuts.offload.locations import Location
 from dlshortcuts.options import check_sniff
 
 _MIDDLEWARE = "dlshortcuts.middleware.OptimizedDownloadMiddleware"
+_DJANGO_GZIP = "django.middleware.gzip.GZipMiddleware"
+_GZIP = "dlshortcuts.middleware.GZipMiddleware"
 # Which option is wrong, for E009-E012.
 _OPTION_IDS = {"LIMIT_RATE": "E009", "BUFFERING": "E010", "EXPIRES": "E011", "CHARSET": "E012"}
 _OPTION_HINTS = {
@@ -64,6 +66,16 @@ def check_offload_settings(**kwargs: Any) -> list[CheckMessage]:  # noqa: ARG001
                 "dlshortcuts.W002",
                 f"{_MIDDLEWARE} is installed but DLSHORTCUTS['BACKEND'] is not set: it offloads nothing.",
                 hint="Set DLSHORTCUTS['BACKEND'] to your web server, or remove the middleware.",
+            )
+        )
+    if _DJANGO_GZIP in settings.MIDDLEWARE:
+        errors.append(
+            message(
+                "dlshortcuts.W005",
+                f"{_DJANGO_GZIP} compresses downloads: resumed downloads break (identity Content-Range "
+                "over a gzip body, a weak ETag) and Content-Length and zero-copy are lost.",
+                hint=f"In MIDDLEWARE, replace {_DJANGO_GZIP!r} with {_GZIP!r}: it compresses every "
+                "other response and leaves downloads alone.",
             )
         )
     return errors

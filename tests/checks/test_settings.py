@@ -153,3 +153,20 @@ def test_manage_py_check_runs_them_by_tag(settings: Settings) -> None:
     with pytest.raises(SystemCheckError, match=r"dlshortcuts\.E001"):
         call_command("check", tags=["offload"])
     call_command("check", tags=["serve_url"])
+
+
+def test_django_gzip_middleware_is_named_with_its_replacement(settings: Settings) -> None:
+    settings.MIDDLEWARE = ["django.middleware.gzip.GZipMiddleware"]
+    assert ids(settings, {}) == ["dlshortcuts.W005"]
+    (warning,) = check_offload_settings()
+    assert warning.msg == (
+        "django.middleware.gzip.GZipMiddleware compresses downloads: resumed downloads break (identity "
+        "Content-Range over a gzip body, a weak ETag) and Content-Length and zero-copy are lost."
+    )
+    assert warning.hint == (
+        "In MIDDLEWARE, replace 'django.middleware.gzip.GZipMiddleware' with "
+        "'dlshortcuts.middleware.GZipMiddleware': it compresses every other response and leaves "
+        "downloads alone."
+    )
+    settings.MIDDLEWARE = ["dlshortcuts.middleware.GZipMiddleware"]
+    assert ids(settings, {}) == []
