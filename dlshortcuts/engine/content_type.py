@@ -5,8 +5,10 @@ from __future__ import annotations
 import mimetypes
 import threading
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import magic
+if TYPE_CHECKING:
+    import magic
 
 from dlshortcuts.download import Download
 from dlshortcuts.options import Options
@@ -74,6 +76,11 @@ def _magic() -> magic.Magic:
     # python-magic's own lock would serialise every worker thread on it.
     handle: magic.Magic | None = getattr(_local, "magic", None)
     if handle is None:
+        # Imported here, on the first sniff: importing dlshortcuts and
+        # manage.py check must work on a host without libmagic (python-magic
+        # raises ImportError at import when the C library is missing).
+        import magic  # noqa: PLC0415
+
         handle = magic.Magic(mime=True)
         handle.setparam(magic.MAGIC_PARAM_BYTES_MAX, SNIFF_BYTES)
         _local.magic = handle

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -167,3 +169,41 @@ def test_a_file_replaced_within_the_same_second_at_the_same_size_is_sniffed_agai
     assert second.st_size == first.st_size
     assert second.st_mtime_ns // 1_000_000_000 == first.st_mtime_ns // 1_000_000_000
     assert _served_type(rf, tmp_path) == "image/png"
+
+
+# python-magic imported lazily: dlshortcuts imports and manage.py check runs without libmagic.
+ROOT = Path(__file__).resolve().parents[2]
+
+# A meta_path finder refusing python-magic, as an ImportError from a missing libmagic does.
+SCRIPT = """
+import sys
+
+class NoMagic:
+    def find_spec(self, name, path=None, target=None):
+        if name == "magic" or name.startswith("magic."):
+            raise ImportError("failed to find libmagic.  Check your installation")
+        return None
+
+sys.meta_path.insert(0, NoMagic())
+import dlshortcuts
+import django
+django.setup()
+from django.core.management import call_command
+call_command("check")
+assert "magic" not in sys.modules
+print("ok")
+"""
+
+
+def test_import_and_check_without_libmagic() -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", SCRIPT],
+        cwd=ROOT,
+        env={"DJANGO_SETTINGS_MODULE": "tests.settings", "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=50,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith("ok")
