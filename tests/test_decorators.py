@@ -651,3 +651,15 @@ def test_rest_framework_views(rf: RequestFactory, private: Path) -> None:
     response = Downloads().get(Request(rf.get("/")), "report.pdf")
     assert response.headers["X-Accel-Redirect"] == "/_protected/report.pdf"
     response.close()
+
+
+@pytest.mark.parametrize("locations", ["/srv", {"root": "/srv", "url": "/_p/"}, 5])
+def test_locations_not_a_list_is_named(locations: object) -> None:
+    from dlshortcuts import optimized_download
+
+    with pytest.raises(TypeError) as raised:
+        optimized_download(backend="nginx", locations=locations)  # type: ignore[call-overload]
+    assert str(raised.value) == (
+        "locations must be a list of location dicts such as [{'root': '/srv/private', "
+        f"'url': '/_protected/'}}], not {locations!r}."
+    )

@@ -103,7 +103,16 @@ class Location:
 
 
 def parse_locations(entries: Iterable[Location | Mapping[str, Any]]) -> tuple[Location, ...]:
-    """Turn settings or decorator entries into locations, in order (first match wins)."""
+    """Turn settings or decorator entries into locations, in order (first match wins).
+
+    :raises TypeError: when ``entries`` is a single string or dict rather than
+        a list of them (a string would be taken character by character).
+    """
+    if isinstance(entries, (str, bytes, Mapping)) or not isinstance(entries, Iterable):
+        raise TypeError(
+            f"locations must be a list of location dicts such as [{{'root': '/srv/private', "
+            f"'url': '/_protected/'}}], not {entries!r}."
+        )
     return tuple(Location.from_entry(entry) for entry in entries)
 
 

@@ -46,6 +46,12 @@ def resolve_content(content: Any, *, filename: str, size: int | None, charset: s
     :param charset: how str content is encoded.
     :raises TypeError: for anything else, naming what was given.
     """
+    if not isinstance(filename, str) or not filename:
+        # Python's own "expected str ... not NoneType" names no argument.
+        raise TypeError(
+            f"serve_generated() filename must be the download's name as a non-empty str, such as "
+            f"'report.csv', not {filename!r}"
+        )
     if isinstance(content, str):
         content = content.encode(charset)
     if isinstance(content, (bytes, bytearray, memoryview)):

@@ -108,3 +108,13 @@ def test_serve_generated_refuses_a_dict(rf: RequestFactory) -> None:
 
     with pytest.raises(TypeError, match=r"^serve_generated\(\) content must not be a dict: "):
         serve_generated(rf.get("/"), {"a": 1, "b": 2}, filename="a.json")
+
+
+@pytest.mark.parametrize("filename", [None, "", 123])
+def test_filename_is_named_when_not_a_name(filename: Any) -> None:
+    with pytest.raises(TypeError) as raised:
+        resolve_content(b"x", filename=filename, size=None, charset="utf-8")
+    assert str(raised.value) == (
+        "serve_generated() filename must be the download's name as a non-empty str, such as "
+        f"'report.csv', not {filename!r}"
+    )
