@@ -204,11 +204,33 @@ def test_generated_content_is_never_offloaded(rf: RequestFactory, private: Path)
     assert read(response) == b"a,b\n"
 
 
-def test_nginx_location_without_url_falls_back(rf: RequestFactory, private: Path) -> None:
-    view = file_view(private, backend="nginx", locations=[{"root": str(private)}])
-    response = view(rf.get("/"), "report.pdf")
-    assert offload_headers(response) == {}
-    assert read(response) == PDF
+@pytest.mark.parametrize(
+    ("location", "expected"),
+    [
+        (  # E007 in the setting: it silently streamed from Django
+            {"root": "PRIVATE"},
+            "optimized_download(locations=[...])[0]: nginx needs a url for every location. Add the "
+            "internal prefix the web server serves it under, such as '/_protected/'.",
+        ),
+        (  # E005: it sent X-Accel-Redirect: /_preport.pdf
+            {"root": "PRIVATE", "url": "/_p"},
+            "optimized_download(locations=[...])[0]: url '/_p' must start and end with '/'. "
+            "Write '/_p/': the file's path is appended to it.",
+        ),
+        (  # E004
+            {"root": "/nonexistent/dir", "url": "/_p/"},
+            "optimized_download(locations=[...])[0]: root '/nonexistent/dir' is not an existing "
+            "directory. Create the directory, or fix the path (it must be absolute on the server).",
+        ),
+    ],
+)
+def test_locations_are_checked_as_the_setting_is(
+    private: Path, location: dict[str, str], expected: str
+) -> None:
+    entry = {key: str(private) if value == "PRIVATE" else value for key, value in location.items()}
+    with pytest.raises(ValueError, match=r"^optimized_download\(locations=") as raised:
+        file_view(private, backend="nginx", locations=[entry])
+    assert str(raised.value) == expected
 
 
 def test_apache_location_without_url_is_enough(rf: RequestFactory, private: Path) -> None:

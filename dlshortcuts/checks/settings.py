@@ -115,7 +115,7 @@ def _check_locations(backend: str | None, server: Backend | None) -> list[CheckM
                 )
             )
             continue
-        errors += _check_location(where, location, server)
+        errors += check_location(where, location, server)
         if location.url is not None and location.url in seen:
             errors.append(
                 message(
@@ -129,7 +129,7 @@ def _check_locations(backend: str | None, server: Backend | None) -> list[CheckM
     return errors
 
 
-def _check_location(where: str, location: Location, server: Backend | None) -> list[CheckMessage]:
+def check_location(where: str, location: Location, server: Backend | None) -> list[CheckMessage]:
     errors: list[CheckMessage] = []
     if location.root is not None and not os.path.isdir(location.root):
         errors.append(

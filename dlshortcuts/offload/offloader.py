@@ -24,7 +24,7 @@ from django.http import HttpRequest
 
 from dlshortcuts.conf import conf
 from dlshortcuts.download import Download
-from dlshortcuts.offload.backends import Backend, BackendName, get_backend
+from dlshortcuts.offload.backends import BACKENDS, Backend, BackendName, get_backend
 from dlshortcuts.offload.backends.nginx import Expires, ProxyOptions
 from dlshortcuts.offload.locations import Location, find_target, parse_locations
 from dlshortcuts.options import check_sniff
@@ -55,7 +55,8 @@ def check_arguments(arguments: OffloadArguments) -> None:
     if arguments.get("backend") is not None:
         get_backend(str(arguments.get("backend")))
     if arguments.get("locations") is not None:
-        parse_locations(arguments.get("locations") or ())
+        locations = parse_locations(arguments.get("locations") or ())
+        _check_locations(locations, arguments.get("backend") or conf.BACKEND)
     check_sniff(arguments.get("sniff"))
     ProxyOptions(
         limit_rate=arguments.get("limit_rate"),
@@ -63,6 +64,23 @@ def check_arguments(arguments: OffloadArguments) -> None:
         expires=arguments.get("expires"),
         charset=arguments.get("charset"),
     )
+
+
+def _check_locations(locations: Sequence[Location], backend: object) -> None:
+    """The setting's location checks (E004, E005, E006, E007, ...) as exceptions.
+
+    The same code and messages as ``manage.py check``: a url without its
+    trailing '/' or a root that does not exist would otherwise make the
+    download silently stream from Django, or send a broken internal URI.
+    """
+    # Imported here: the checks need the app registry, this module does not.
+    from dlshortcuts.checks.settings import check_location  # noqa: PLC0415
+
+    server = BACKENDS.get(backend) if isinstance(backend, str) else None
+    for index, location in enumerate(locations):
+        for problem in check_location(f"optimized_download(locations=[...])[{index}]", location, server):
+            if problem.is_serious():
+                raise ValueError(f"{problem.msg} {problem.hint}")
 
 
 @dataclass(frozen=True)
