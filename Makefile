@@ -7,12 +7,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help demo demo-packages demo-nginx test lint typecheck docs pytest matrix bench soak clean system-packages
+.PHONY: help demo demo-packages demo-nginx test dist-test lint typecheck docs pytest matrix bench soak clean system-packages
 
 help:
 	@echo "make demo    - serve the example project on http://127.0.0.1:8000/"
 	@echo "make demo-nginx - the example project behind nginx on http://127.0.0.1:8080/"
-	@echo "make test    - ruff, mypy (strict), docs (-W, doctest) and the whole pytest suite"
+	@echo "make test    - ruff, mypy (strict), docs (-W, doctest), the whole pytest suite, then the built wheel"
 	@echo "make matrix  - the test suite over every supported Python x Django (NOXARGS=... to pick)"
 	@echo "make bench   - speed and memory, side by side with the alternatives"
 
@@ -43,7 +43,13 @@ docs: $(STAMP)
 pytest: system-packages $(STAMP)
 	$(BIN)/pytest
 
-test: system-packages $(STAMP) lint typecheck docs pytest
+# The built artifacts: sdist and wheel built and `twine check`ed, the wheel
+# installed into a clean virtualenv, the in-process tests run against it
+# from the unpacked sdist (.ci/test-dist).
+dist-test: $(STAMP)
+	bash .ci/test-dist $(BIN)/python
+
+test: system-packages $(STAMP) lint typecheck docs pytest dist-test
 
 matrix: system-packages $(STAMP)
 	$(BIN)/nox $(NOXARGS)
@@ -52,8 +58,20 @@ matrix: system-packages $(STAMP)
 demo-packages:
 	@bash .ci/system-packages --minimal
 
-demo: demo-packages $(STAMP)
-	$(MAKE) -C examples serve PYTHON=$(abspath $(BIN)/python)
+# The demo has its own light virtualenv (examples/.venv): Django, requests,
+# python-magic, django-stubs-ext (the demo's settings use it) and the
+# package, editable, with their dependencies: a dozen packages, not the
+# test/docs/bench extras. ADDRESS=host:port moves it (examples/README.md).
+DEMO_VENV := examples/.venv
+DEMO_STAMP := $(DEMO_VENV)/.installed
+
+$(DEMO_STAMP): setup.cfg pyproject.toml
+	@test -x $(DEMO_VENV)/bin/python || $(PYTHON) -m venv $(DEMO_VENV)
+	$(DEMO_VENV)/bin/python -m pip install --quiet -e . django-stubs-ext
+	@touch $@
+
+demo: demo-packages $(DEMO_STAMP)
+	$(MAKE) -C examples serve PYTHON=$(abspath $(DEMO_VENV)/bin/python)
 
 # gunicorn behind nginx, downloads handed over with X-Accel-Redirect
 # (examples/nginx/serve.py; DEMO_NGINX_ADDRESS=host:port to move it).
@@ -64,7 +82,7 @@ bench: system-packages $(STAMP)
 	$(BIN)/python -m benchmarks
 
 clean:
-	rm -rf $(VENV) .nox docs/_build .coverage htmlcov examples/var
+	rm -rf $(VENV) $(DEMO_VENV) .nox docs/_build .coverage htmlcov examples/var dist build
 
 soak: system-packages $(STAMP)
 	DLSHORTCUTS_SOAK_SECONDS=60 $(BIN)/python -m pytest tests/wire/test_soak.py --no-cov -p no:randomly -s

@@ -8,6 +8,7 @@ setup command have run, twice, on an empty directory.
 from __future__ import annotations
 
 import base64
+import html
 import json
 import os
 import re
@@ -169,6 +170,17 @@ def test_production_page_names_the_offload_of_each_download(demo: dict[str, Resp
     assert "a location for MEDIA_ROOT is all it needs.</td>" in rows[7]
     assert "redirect=True answers 302 to a presigned URL" in rows[10]
     assert "<td>nginx: with a source_url location, @optimized_download answers X-Accel-Redirect" in rows[11]
+
+
+def test_production_page_prints_the_nginx_configuration_of_every_location(demo: dict[str, Response]) -> None:
+    # Generated from DEMO_OFFLOAD_LOCATIONS under this run's DEMO_VAR_DIR, not a fixed path.
+    text = html.unescape(demo["production"].text)
+    for url, directory in [("/_protected/", "private"), ("/_media/", "media"), ("/_storage/", "storage")]:
+        block = text[text.index(f'location "{url}" {{') :]
+        block = block[: block.index("}")]
+        assert "internal;" in block
+        assert re.search(rf'alias "\S+/{directory}/";', block), block
+        assert "/srv/demo" not in block
 
 
 @pytest.mark.parametrize(

@@ -33,6 +33,14 @@ STORAGES = {
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Every directory a download reads, as offload locations: nginx/settings.py
+# hands them to nginx, and the "In production" page prints the nginx
+# configuration generated from them (manage.py dlshortcuts_proxy_config).
+DEMO_OFFLOAD_LOCATIONS = [
+    {"root": str(PRIVATE_ROOT), "url": "/_protected/"},
+    {"root": str(MEDIA_ROOT), "url": "/_media/"},
+    {"storage": "private", "url": "/_storage/"},
+]
 
 SECRET_KEY = "demo-only-not-secret"  # a local demo, never deployed
 DEBUG = True

@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from dlshortcuts import aserve_field, serve_field, serve_path, serve_url
+from dlshortcuts.offload.config import render_proxy_config
 
 from .catalog import LINKS
 from .models import Document, Order
@@ -31,8 +32,11 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def production(request: HttpRequest) -> HttpResponse:
-    """Which web-server offload each download would use in production."""
-    return render(request, "demo/production.html", {"links": LINKS})
+    """Which web-server offload each download would use in production, and the
+    nginx configuration for all of the demo's locations (what ``make demo-nginx``
+    runs), rendered from the settings rather than written by hand."""
+    nginx = render_proxy_config("nginx", settings.DEMO_OFFLOAD_LOCATIONS, upstream="127.0.0.1:8000")
+    return render(request, "demo/production.html", {"links": LINKS, "nginx_config": nginx})
 
 
 @login_required

@@ -8,8 +8,8 @@ downloads (``orders.csv``) are still streamed by Django.
 from __future__ import annotations
 
 from demo.settings import *  # noqa: F403
+from demo.settings import DEMO_OFFLOAD_LOCATIONS, MEDIA_ROOT, MIDDLEWARE, PRIVATE_ROOT, STORAGE_ROOT, VAR_DIR
 from demo.settings import DLSHORTCUTS as DEMO_DLSHORTCUTS
-from demo.settings import MEDIA_ROOT, MIDDLEWARE, PRIVATE_ROOT, STORAGE_ROOT, VAR_DIR
 
 DEBUG = False
 # gunicorn serves no static files: nginx does, from here (collectstatic).
@@ -24,9 +24,5 @@ for directory in (PRIVATE_ROOT, MEDIA_ROOT, STORAGE_ROOT):
 DLSHORTCUTS = {
     **DEMO_DLSHORTCUTS,  # serve_url's allowed hosts
     "BACKEND": "nginx",
-    "LOCATIONS": [
-        {"root": str(PRIVATE_ROOT), "url": "/_protected/"},
-        {"root": str(MEDIA_ROOT), "url": "/_media/"},
-        {"storage": "private", "url": "/_storage/"},
-    ],
+    "LOCATIONS": DEMO_OFFLOAD_LOCATIONS,
 }
