@@ -47,7 +47,7 @@ MATRIX = [
 )
 def tests(session: nox.Session, django: str) -> None:
     """The pytest suite on one Python x Django combination."""
-    install_once(session, "-e", ".[test,bench]", DJANGO[django])
+    install_once(session, "-e", ".[test,docs,bench]", DJANGO[django])
     session.run("pytest", "--no-cov", "-q", *session.posargs)
 
 
