@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Mapping
+import difflib
+import os
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any, TypedDict
 
@@ -48,6 +50,34 @@ def check_sniff(value: object, name: str = "sniff") -> bool | None:
     if value is None or value is True or value is False:
         return value
     raise TypeError(f"{name} must be True, False or None, not {value!r}")
+
+
+def did_you_mean(name: str, known: Collection[str], *, cutoff: float = 0.6) -> str:
+    """``"Did you mean 'as_attachment'?"`` for the known name closest to a misspelt ``name``, else ``""``.
+
+    The one spelling hint of the package: misspelt options, setting keys,
+    location keys and URL captures are all named with it.
+
+    :param known: the names ``name`` should have been one of.
+    :param cutoff: how alike (``difflib`` ratio, 0 to 1) a known name must be.
+    """
+    # Case-insensitive: a lower-case "backend" means "BACKEND".
+    spelt = {candidate.lower(): candidate for candidate in known}
+    close = difflib.get_close_matches(name.lower(), spelt, n=1, cutoff=cutoff)
+    return f"Did you mean {spelt[close[0]]!r}?" if close else ""
+
+
+def path_argument(value: object, name: str) -> str:
+    """``value`` as a path string (``os.fspath``), or a TypeError naming the argument.
+
+    :param name: the argument as the caller spells it, e.g. ``"serve_path() path"``.
+    :raises TypeError: when ``value`` is neither a str nor an ``os.PathLike``
+        giving one (bytes included: download names are text).
+    """
+    path = os.fspath(value) if isinstance(value, (str, os.PathLike)) else None
+    if not isinstance(path, str):
+        raise TypeError(f"{name} must be a str or os.PathLike, not {value!r} ({type(value).__name__})")
+    return path
 
 
 @dataclass(frozen=True)
@@ -99,16 +129,33 @@ class Options:
             options (serve_field's lookups, serve_generated's URL kwargs);
             they are returned as the second item.
         :raises TypeError: on an unknown keyword when ``others`` is false (as
-            Python would say it), or an option of the wrong type.
+            Python would say it, with the option it most resembles), on a
+            keyword that is a near miss of an option even when ``others`` is
+            true (``as_attachement``), or an option of the wrong type.
         :raises ValueError: for an option of the right type but a wrong value.
         """
         rest = dict(kwargs)
         taken = {name: rest.pop(name) for name in _NAMES if name in rest}
         if taken.get("headers", {}) is None:
             del taken["headers"]
-        if rest and not others:
-            raise TypeError(f"{shortcut}() got an unexpected keyword argument {sorted(rest)[0]!r}")
+        # With others, only a near miss is refused: "pk" or "year" is a
+        # lookup or URL kwarg, "as_attachement" an option misspelt.
+        unknown = sorted(rest) if not others else [name for name in sorted(rest) if misspelt_option(name)]
+        if unknown:
+            problem = f"{shortcut}() got an unexpected keyword argument {unknown[0]!r}"
+            hint = did_you_mean(unknown[0], _NAMES)
+            raise TypeError(f"{problem}. {hint}" if hint else problem)
         return cls(**taken), rest
+
+
+def misspelt_option(name: str) -> bool:
+    """Whether ``name``, not an option itself, is so close to one that it must be a typo.
+
+    serve_field and serve_generated take any other keyword (a lookup, a URL
+    kwarg); one this close to an option name (``as_attachement``,
+    ``max_ages``) is refused rather than silently passed on.
+    """
+    return bool(did_you_mean(name, _NAMES, cutoff=_NEAR_MISS))
 
 
 def _optional_str(name: str, value: object) -> None:
@@ -165,3 +212,7 @@ _CHECKS: dict[str, Callable[[str, object], None]] = {
     "headers": _headers,
 }
 _NAMES = tuple(_CHECKS)
+# How alike (difflib ratio) a lookup must be to an option to be taken for a
+# misspelling of it: "as_attachement" 0.96, "max_ages" 0.93, but "modified"
+# (a lookup on a model field) 0.76 against "last_modified".
+_NEAR_MISS = 0.85

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.test import RequestFactory
 
-from dlshortcuts.options import Options, check_sniff
+from dlshortcuts import serve_field, serve_generated, serve_path
+from dlshortcuts.options import Options, check_sniff, did_you_mean, misspelt_option, path_argument
+from tests.models import Document
 
 
 def test_defaults() -> None:
@@ -105,3 +109,96 @@ def test_check_sniff_refuses_anything_else_naming_the_option(value: object, name
     with pytest.raises(TypeError) as raised:
         check_sniff(value, name)
     assert str(raised.value) == f"{name} must be True, False or None, not {value!r}"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        (
+            {"as_attachement": False},
+            "serve_x() got an unexpected keyword argument 'as_attachement'. Did you mean 'as_attachment'?",
+        ),
+        (
+            {"modified": 0},
+            "serve_x() got an unexpected keyword argument 'modified'. Did you mean 'last_modified'?",
+        ),
+        ({"colour": "red"}, "serve_x() got an unexpected keyword argument 'colour'"),
+    ],
+)
+def test_an_unknown_keyword_is_named_with_the_closest_option(kwargs: dict[str, Any], message: str) -> None:
+    with pytest.raises(TypeError) as raised:
+        Options.parse("serve_x", kwargs)
+    assert str(raised.value) == message
+
+
+def test_with_others_only_a_near_miss_of_an_option_is_refused() -> None:
+    kwargs = {"pk": 1, "slug": "a", "year": 2024, "modified": 0}
+    assert Options.parse("serve_x", kwargs, others=True) == (Options(), kwargs)
+    with pytest.raises(TypeError) as raised:
+        Options.parse("serve_x", {"pk": 1, "as_attachement": False}, others=True)
+    assert str(raised.value) == (
+        "serve_x() got an unexpected keyword argument 'as_attachement'. Did you mean 'as_attachment'?"
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("as_attachement", True), ("max_ages", True), ("header", True), ("modified", False), ("pk", False)],
+)
+def test_misspelt_option(name: str, expected: bool) -> None:
+    assert misspelt_option(name) is expected
+
+
+@pytest.mark.parametrize(
+    ("name", "known", "hint"),
+    [
+        ("LOCATION", ["BACKEND", "LOCATIONS"], "Did you mean 'LOCATIONS'?"),
+        ("backend", ["BACKEND", "LOCATIONS"], "Did you mean 'BACKEND'?"),
+        ("TIMEOUT", ["BACKEND", "LOCATIONS"], ""),
+    ],
+)
+def test_did_you_mean_ignores_case(name: str, known: list[str], hint: str) -> None:
+    assert did_you_mean(name, known) == hint
+
+
+@pytest.mark.parametrize(("value", "expected"), [("a/b.pdf", "a/b.pdf"), (Path("a/b.pdf"), "a/b.pdf")])
+def test_path_argument_accepts_text_paths(value: object, expected: str) -> None:
+    assert path_argument(value, "f() path") == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (123, "f() path must be a str or os.PathLike, not 123 (int)"),
+        (b"a.pdf", "f() path must be a str or os.PathLike, not b'a.pdf' (bytes)"),
+        (None, "f() path must be a str or os.PathLike, not None (NoneType)"),
+    ],
+)
+def test_path_argument_names_the_argument_and_the_type(value: object, message: str) -> None:
+    with pytest.raises(TypeError) as raised:
+        path_argument(value, "f() path")
+    assert str(raised.value) == message
+
+
+# The shortcuts raise these messages at the call (issue 16: misuse named).
+
+
+def test_serve_path_names_a_misspelt_option(root: Path) -> None:
+    with pytest.raises(TypeError) as raised:
+        serve_path(RequestFactory().get("/"), "a.txt", root=root, as_attachement=False)  # type: ignore[call-arg]
+    assert str(raised.value) == (
+        "serve_path() got an unexpected keyword argument 'as_attachement'. Did you mean 'as_attachment'?"
+    )
+
+
+def test_serve_field_names_the_misspelt_option_not_the_lookup() -> None:
+    with pytest.raises(TypeError) as raised:
+        serve_field(RequestFactory().get("/"), model=Document, pk=1, as_attachement=False)  # type: ignore[call-arg]
+    assert str(raised.value) == (
+        "serve_field() got an unexpected keyword argument 'as_attachement'. Did you mean 'as_attachment'?"
+    )
+
+
+def test_a_negative_max_age_is_a_value_error_at_the_call() -> None:
+    with pytest.raises(ValueError, match=r"^max_age must be a non-negative int of seconds, not -5$"):
+        serve_generated(RequestFactory().get("/"), b"x", filename="a.txt", max_age=-5)

@@ -190,7 +190,11 @@ async def test_aserve_path_in_an_async_view(rf: RequestFactory, root: Path) -> N
 @pytest.mark.parametrize(
     ("options", "error", "message"),
     [
-        ({"filname": "x"}, TypeError, "serve_path() got an unexpected keyword argument 'filname'"),
+        (
+            {"filname": "x"},
+            TypeError,
+            "serve_path() got an unexpected keyword argument 'filname'. Did you mean 'filename'?",
+        ),
         ({"max_age": -1}, ValueError, "max_age must be a non-negative int of seconds, not -1"),
         ({"etag": 1}, TypeError, "etag must be True, False or a string, not 1"),
         ({"as_attachment": "no"}, TypeError, "as_attachment must be True or False, not 'no'"),
@@ -418,8 +422,7 @@ def test_callable_is_called_lazily_with_the_request_and_url_kwargs(rf: RequestFa
         (
             b"data",
             {"filname": "x"},
-            "serve_generated() got an unexpected keyword argument 'filname': only a callable content "
-            "receives extra keyword arguments (check the option's spelling)",
+            "serve_generated() got an unexpected keyword argument 'filname'. Did you mean 'filename'?",
         ),
         (
             42,

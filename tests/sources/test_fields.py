@@ -231,8 +231,9 @@ def test_metadata_attribute_that_does_not_exist_is_improperly_configured(
         ({"model": Document}, "serve_field() with a model or queryset needs lookups"),
         (
             {"model": Document, "pk": 1, "as_attachement": False},
-            "which are neither options nor fields of Document",
+            "got an unexpected keyword argument 'as_attachement'. Did you mean 'as_attachment'?",
         ),
+        ({"model": Document, "pk": 1, "colour": "red"}, "which are neither options nor fields of Document"),
         ({"instance": Document(), "pk": 1}, "serve_field() got an instance and lookups ['pk']"),
         ({"field_file": "a.pdf"}, "serve_field() field_file must be a FieldFile"),
     ],
