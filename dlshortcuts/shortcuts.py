@@ -16,9 +16,9 @@ from django.http import HttpRequest
 
 from dlshortcuts.engine.respond import respond
 from dlshortcuts.engine.response import DownloadResponse
-from dlshortcuts.options import Options
+from dlshortcuts.options import Options, path_argument
 from dlshortcuts.sources.fields import MetadataFields, find_field_file, resolve_field
-from dlshortcuts.sources.files import open_file, resolve_under_root
+from dlshortcuts.sources.files import open_file, open_under_root
 from dlshortcuts.sources.generated import call_content, resolve_content
 from dlshortcuts.sources.remote.fetch import remote_download
 from dlshortcuts.sources.remote.policy import remote_policy
@@ -66,9 +66,10 @@ def serve_path(
     :raises Http404: when the file is missing, not regular, or outside ``root``.
     """
     checked, _ = Options.parse("serve_path", options)
-    target = path if root is None else resolve_under_root(root, path)
-    # The name asked for, not the one a symlink resolves to ("latest.tar.gz").
-    return respond(request, open_file(target, os.path.basename(os.fspath(path))), checked)
+    name = os.path.basename(path_argument(path, "serve_path() path"))  # asked for, not a symlink's
+    if root is None:
+        return respond(request, open_file(path, name), checked)
+    return respond(request, open_under_root(path_argument(root, "serve_path() root"), path, name), checked)
 
 
 def serve_storage(

@@ -17,6 +17,8 @@ from dlshortcuts.http.multipart import multipart_byteranges
 from dlshortcuts.http.ranges import ByteRange, Piece, RangeNotSatisfiable, if_range_matches, parse_range
 
 _RANGE_METHODS = frozenset({"GET", "HEAD"})
+#: The request fields :func:`decide` reads; no other field changes its answer.
+FIELDS = ("If-Match", "If-None-Match", "If-Modified-Since", "If-Unmodified-Since", "Range", "If-Range")
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import stat
 from typing import IO
@@ -52,8 +53,9 @@ def real_root_holding(target: str, root: str | os.PathLike[str]) -> str | None:
     :param root: the directory it must lie in, as configured.
     """
     spelt = os.fspath(root)
-    if _fast_inside(target, spelt):
-        return os.path.normpath(spelt)
+    lexical = _lexical_root(spelt)
+    if lexical is not None and _inside(target, lexical):
+        return lexical
     real = os.path.realpath(spelt)
     return real if _inside(target, real) else None
 
@@ -64,17 +66,64 @@ def _inside(target: str, directory: str) -> bool:
     return target.startswith(prefix) and len(target) > len(prefix)
 
 
-def _fast_inside(target: str, root: str) -> bool:
-    """:func:`_inside` without resolving ``root``: realpath() costs one lstat per component.
+@functools.lru_cache(maxsize=256)
+def _lexical_root(root: str) -> str | None:
+    """``root`` normalised, when it can be compared with a real path without resolving it.
 
-    No component of the real path ``target`` is a symlink. If it starts with
-    ``root`` as spelt (absolute, without ``..``, which would be collapsed
-    lexically), no component of ``root`` is a symlink either, so ``root`` is
-    its own real path. Otherwise (a symlinked root) the caller resolves it.
+    No component of a real path is a symlink. If one starts with ``root``
+    as spelt (absolute, without ``..``, which would be collapsed lexically),
+    no component of ``root`` is a symlink either, so ``root`` is its own
+    real path; otherwise (a symlinked root) the caller resolves it. A pure
+    function of the string, cached: the roots of an application are few.
     """
     if not os.path.isabs(root) or ".." in root.split(os.sep):
-        return False
-    return _inside(target, os.path.normpath(root))
+        return None
+    return os.path.normpath(root)
+
+
+def open_under_root(
+    root: str | os.PathLike[str], path: str | os.PathLike[str], filename: str | None = None
+) -> Download:
+    """Open ``path`` taken relative to ``root`` and check the opened file lies inside ``root``.
+
+    The same containment as :func:`resolve_under_root`, checked on what was
+    opened rather than on a name resolved beforehand: after a lexical check
+    (a ``..`` may not climb out, so a client can never make the worker open
+    a device or a file elsewhere), the file is opened and the kernel's own
+    name for the descriptor (``/proc/self/fd/N``, one ``readlink``) must lie
+    inside ``root``. That costs one system call where ``realpath`` costs an
+    ``lstat`` per component, and no symlink can be swapped between the
+    check and the open. Where ``/proc`` is not mounted the name is resolved
+    with ``realpath``, as :func:`resolve_under_root` does.
+
+    :param filename: the download name; defaults to the file's base name.
+    :raises Http404: as :func:`resolve_under_root` and :func:`open_file` do.
+    """
+    relative = os.fspath(path)
+    if "\x00" in relative or os.path.isabs(relative) or relative.endswith(("/", os.sep)):
+        raise Http404("No such file.")
+    base = os.fspath(root)
+    joined = os.path.join(base, relative)
+    # Without a ".." component, the joined name cannot climb out of root.
+    if ".." in relative.split(os.sep) and not _inside(os.path.normpath(joined), os.path.normpath(base)):
+        raise Http404("No such file.")
+    file, st = _open_regular(joined)
+    try:
+        real = _opened_path(file, joined)
+        if real_root_holding(real, base) is None:
+            raise Http404("No such file.")
+    except BaseException:
+        file.close()
+        raise
+    return _download(file, st, real, filename or os.path.basename(relative))
+
+
+def _opened_path(file: IO[bytes], name: str) -> str:
+    """The real path of ``file``, opened from ``name``."""
+    try:
+        return os.readlink(f"/proc/self/fd/{file.fileno()}")
+    except OSError:  # no /proc: the portable (and racy) way
+        return os.path.realpath(name)
 
 
 def open_file(path: str | os.PathLike[str], filename: str | None = None) -> Download:
@@ -87,6 +136,12 @@ def open_file(path: str | os.PathLike[str], filename: str | None = None) -> Down
         regular file (directories, devices, FIFOs, sockets).
     """
     name = os.fspath(path)
+    file, st = _open_regular(name)
+    return _download(file, st, os.path.abspath(name), filename or os.path.basename(name))
+
+
+def _open_regular(name: str) -> tuple[IO[bytes], os.stat_result]:
+    """``name`` opened for reading, and its ``fstat``; Http404 unless it is a regular file."""
     try:
         fd = os.open(name, _OPEN_FLAGS)
     except (OSError, ValueError) as exc:  # ValueError: embedded NUL byte
@@ -104,11 +159,15 @@ def open_file(path: str | os.PathLike[str], filename: str | None = None) -> Down
     except BaseException:
         os.close(fd)
         raise
+    return file, st
+
+
+def _download(file: IO[bytes], st: os.stat_result, path: str, filename: str) -> Download:
     return Download(
-        filename=filename or os.path.basename(name),
+        filename=filename,
         size=st.st_size,
         modified=st.st_mtime_ns / 1e9,
-        path=os.path.abspath(name),
+        path=path,
         identity=(st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns),
         file=file,
     )

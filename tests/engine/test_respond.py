@@ -12,13 +12,13 @@ from pathlib import Path
 from typing import IO, Any
 
 import pytest
-from django.http import HttpRequest
+from django.http import BadHeaderError, HttpRequest
 from django.http.response import HttpResponseBase
 from django.test import AsyncRequestFactory, RequestFactory
 
 from dlshortcuts import Download, DownloadResponse
 from dlshortcuts.engine.bodies import FileSlice
-from dlshortcuts.engine.respond import respond
+from dlshortcuts.engine.respond import request_fields, respond, set_headers
 from dlshortcuts.http.ranges import MAX_RANGES
 from dlshortcuts.options import Options
 from tests.reading import consume, read
@@ -650,3 +650,24 @@ def test_416_carries_the_complete_length_when_known(
     assert response.headers.get("Content-Range") == content_range
     assert list(response) == []
     assert closed == [True]
+
+
+def test_set_headers_stores_what_django_would_and_checks_the_rest() -> None:
+    fast, django = DownloadResponse(Download(filename="x")), DownloadResponse(Download(filename="x"))
+    fields = [
+        ("ETag", '"a-1"'),
+        ("Content-Disposition", "attachment; filename*=UTF-8''%C3%A9"),
+        ("X-Name", "Zoë"),
+    ]
+    set_headers(fast, fields)
+    for name, value in fields:
+        django.headers[name] = value
+    assert list(fast.items()) == list(django.items())
+    assert fast.headers["X-Name"] == "Zoë"  # Latin-1 goes through Django's check, unchanged
+    with pytest.raises(BadHeaderError):
+        set_headers(fast, [("X-Evil", "a\r\nSet-Cookie: x=1")])
+
+
+def test_request_fields_reads_only_what_decide_reads() -> None:
+    request = RequestFactory().get("/", HTTP_RANGE="bytes=0-0", HTTP_IF_NONE_MATCH='"a"', HTTP_ACCEPT="*/*")
+    assert request_fields(request) == {"If-None-Match": '"a"', "Range": "bytes=0-0"}

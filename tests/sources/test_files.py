@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.http import Http404
 
-from dlshortcuts.sources.files import open_file, real_root_holding, resolve_under_root
+from dlshortcuts.sources.files import open_file, open_under_root, real_root_holding, resolve_under_root
 
 
 @pytest.fixture(autouse=True)
@@ -88,3 +88,70 @@ def test_real_root_holding_resolves_a_symlinked_root_only_when_it_must(tmp_path:
     assert real_root_holding(target, str(real / "sub" / "f.txt")) is None
     assert real_root_holding(str(tmp_path / "realm" / "f.txt"), str(real)) is None
     assert real_root_holding(str(real), str(real)) is None
+
+
+@pytest.mark.parametrize(
+    ("relative", "expected"), [("a/b.txt", "a/b.txt"), ("a/./b.txt", "a/b.txt"), ("a/../a/b.txt", "a/b.txt")]
+)
+def test_open_under_root_opens_inside_and_names_the_real_path(
+    root: Path, relative: str, expected: str
+) -> None:
+    download = open_under_root(root, relative, "asked.txt")
+    try:
+        assert (download.path, download.filename) == (str(root / expected), "asked.txt")
+        assert download.file is not None
+        assert download.file.read() == b"b"
+    finally:
+        download.close()
+
+
+@pytest.mark.parametrize(
+    "relative",
+    [
+        "",
+        ".",
+        "a",
+        "a/..",
+        "..",
+        "../outside.txt",
+        "a/../../outside.txt",
+        "/etc/passwd",
+        "a\x00",
+        "out",
+        "loop",
+        "a/",
+        "missing",
+        "\ud800.txt",
+    ],
+)
+def test_open_under_root_refuses_what_is_outside_or_not_a_file(root: Path, relative: str) -> None:
+    with pytest.raises(Http404, match=r"^No such file\.$"):
+        open_under_root(root, relative)
+
+
+def test_open_under_root_checks_the_opened_file_not_the_name(root: Path, tmp_path: Path) -> None:
+    """The containment is read from the descriptor: a symlink escaping the root is refused after the open."""
+    (root / "a" / "c.txt").symlink_to(tmp_path / "outside.txt")
+    with pytest.raises(Http404):
+        open_under_root(root, "a/c.txt")
+    alias = tmp_path / "alias"
+    alias.symlink_to(root)
+    download = open_under_root(alias, "a/b.txt")
+    download.close()
+    assert download.path == str(root / "a" / "b.txt")
+
+
+def test_open_under_root_without_proc_resolves_the_name(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    readlink = os.readlink
+
+    def no_proc(path: str) -> str:
+        if path.startswith("/proc/"):
+            raise FileNotFoundError(path)
+        return readlink(path)  # realpath() reads the symlinks themselves
+
+    monkeypatch.setattr(os, "readlink", no_proc)
+    with pytest.raises(Http404):
+        open_under_root(root, "out")
+    download = open_under_root(root, "a/b.txt")
+    download.close()
+    assert download.path == str(root / "a" / "b.txt")
