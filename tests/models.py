@@ -40,3 +40,42 @@ class NamedUser(AbstractBaseUser):
 
     username = models.CharField(primary_key=True, max_length=150)
     USERNAME_FIELD = "username"
+
+
+# The models the documentation's examples import from their app's models.py
+# (tests/test_docs_examples.py runs them with this module as ``.models``).
+
+
+class Invoice(models.Model):
+    """An invoice whose PDF is on disk (docs/serve_path.rst, docs/security.rst)."""
+
+    number = models.CharField(max_length=40, unique=True)
+    customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    pdf_name = models.CharField(max_length=200)  # relative to settings.INVOICES_ROOT
+    pdf_path = models.CharField(max_length=400)  # absolute
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Order(models.Model):
+    """An order exported as CSV rows (docs/serve_generated.rst)."""
+
+    number = models.CharField(max_length=40, unique=True)
+    customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    created = models.DateTimeField(auto_now_add=True)
+    total = models.DecimalField(max_digits=12, decimal_places=2)
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Letter(models.Model):
+    """A letter scanned into an archive service (docs/serve_url.rst)."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    title = models.CharField(max_length=200)
+    archive_id = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return self.title

@@ -4,8 +4,9 @@ Python example in it at least valid Python whose dlshortcuts imports exist.
 Which examples run: the ``>>>`` examples are executed by
 ``sphinx-build -b doctest`` (``make docs``); the ``.. code-block:: python``
 examples (settings, urlpatterns, views, tests that need a project around
-them) are compiled here, and every ``from dlshortcuts... import ...`` they
-contain is imported, so a renamed or removed public name fails this test.
+them) are compiled here, every ``from dlshortcuts... import ...`` they
+contain is imported, so a renamed or removed public name fails this test,
+and tests/test_docs_examples.py executes them, page by page.
 """
 
 from __future__ import annotations
