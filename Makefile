@@ -39,8 +39,15 @@ docs: $(STAMP)
 	$(BIN)/sphinx-build -W --keep-going -q -b html docs docs/_build/html
 	$(BIN)/sphinx-build -W --keep-going -q -b doctest docs docs/_build/doctest
 
+# Azurite, the Azure Storage emulator the tests start, from npm into
+# node_modules/ (package.json, package-lock.json); redone when they change.
+NODE_STAMP := node_modules/.installed
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
 # pytest exits non-zero (5) when it collects no test, so an empty run fails.
-pytest: system-packages $(STAMP)
+pytest: system-packages $(STAMP) $(NODE_STAMP)
 	$(BIN)/pytest
 
 # The built artifacts: sdist and wheel built and `twine check`ed, the wheel
@@ -51,7 +58,7 @@ dist-test: $(STAMP)
 
 test: system-packages $(STAMP) lint typecheck docs pytest dist-test
 
-matrix: system-packages $(STAMP)
+matrix: system-packages $(STAMP) $(NODE_STAMP)
 	$(BIN)/nox $(NOXARGS)
 
 # The demo needs only libmagic (and python3-venv) from Debian.

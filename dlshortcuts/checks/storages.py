@@ -1,7 +1,7 @@
 """System checks for django-storages' cloud backends: ids dlshortcuts.E050-E059/W050-W059.
 
 ``serve_storage(..., redirect=True)`` names the download through the signed
-URL (:func:`dlshortcuts.sources.storages.signing_keys`). A storage configured
+URL (:func:`dlshortcuts.sources.cloud.signing_keys`). A storage configured
 so that its URLs are not signed by the object store (S3 behind CloudFront or
 with ``querystring_auth`` off, a public GCS bucket, Azure without an expiry
 or a credential) redirects to a URL that cannot carry the name: warned here,
@@ -17,7 +17,7 @@ from django.core.checks import CheckMessage
 from django.core.files.storage import storages
 
 from dlshortcuts.checks import message
-from dlshortcuts.sources.storages import cloud_keys, signing_keys
+from dlshortcuts.sources.cloud import cloud_keys, signing_keys
 
 #: Django's alias for static files: served by URL, never as a named download.
 _STATICFILES = "staticfiles"

@@ -2,8 +2,9 @@
 
 A storage whose ``path()`` points at a real file is served exactly like
 ``serve_path`` (one ``fstat``, ``sendfile(2)`` under WSGI). Any other storage
-is read through its own API; an S3 object is read with ranged GETs
-(:mod:`dlshortcuts.sources.s3`) instead of django-storages' whole-object download.
+is read through its own API; an object in S3, Google Cloud Storage or Azure is
+read with ranged GETs (:mod:`dlshortcuts.sources.cloud`) instead of
+django-storages' whole-object download.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import datetime
 import os
 import posixpath
 from collections.abc import Callable
-from typing import IO, TypeVar, cast
+from typing import TypeVar
 
 from django.core.exceptions import ImproperlyConfigured, SuspiciousOperation
 from django.core.files.storage import (
@@ -33,8 +34,9 @@ from dlshortcuts.engine.response import DownloadResponse
 from dlshortcuts.engine.streams import FileBlocks
 from dlshortcuts.http.disposition import content_disposition
 from dlshortcuts.options import Options
+from dlshortcuts.sources.cloud import open_remote, signing_keys
 from dlshortcuts.sources.files import open_file, resolve_under_root
-from dlshortcuts.sources.s3 import ObjectReader, boto3_object
+from dlshortcuts.sources.ranged import RangedReader
 
 _T = TypeVar("_T")
 
@@ -111,15 +113,15 @@ def resolve_storage(
         return download
     download = Download(filename=filename, size=size, modified=modified, storage=storage, name=name)
     if size is not None and modified is not None:
-        download.opener = lambda: _open_remote(storage, name, download)
+        download.opener = lambda: open_remote(storage, name, download)
         return download
     with download.closing_on_error():
-        file = _open_remote(storage, name, download)
-        if isinstance(file, ObjectReader):
-            # One HeadObject told everything: no further request.
+        file = open_remote(storage, name, download)
+        if isinstance(file, RangedReader):
+            # The object's properties told everything: no further request.
             download.size = file.size if size is None else size
-            download.modified = file.obj.last_modified.timestamp() if modified is None else modified
-            download.etag = file.etag
+            download.modified = file.modified if modified is None else modified
+            download.etag, download.content_type = file.etag, file.content_type
         else:
             if download.size is None:
                 download.size = _optional(storage.size, name)
@@ -163,44 +165,6 @@ def redirect_to_storage(
     return redirect(request, Download(filename=filename, storage=storage, name=name), url)
 
 
-# django-storages' classes by module and name (the SDKs are never imported here), and
-# the url(parameters=...) keys naming the download's disposition and type in each.
-_CLOUD = {
-    ("storages.backends.s3", "S3Storage"): ("ResponseContentDisposition", "ResponseContentType"),
-    ("storages.backends.s3boto3", "S3Boto3Storage"): ("ResponseContentDisposition", "ResponseContentType"),
-    ("storages.backends.gcloud", "GoogleCloudStorage"): ("response_disposition", "response_type"),
-    ("storages.backends.azure_storage", "AzureStorage"): ("content_disposition", "content_type"),
-}
-
-
-def cloud_keys(storage: Storage) -> tuple[str, str] | None:
-    """For django-storages' S3, Google Cloud or Azure storage (or a subclass), the
-    ``url(parameters=...)`` keys naming the download's disposition and type; else None."""
-    return next(
-        (_CLOUD[key] for cls in type(storage).__mro__ if (key := (cls.__module__, cls.__name__)) in _CLOUD),
-        None,
-    )
-
-
-def signing_keys(storage: Storage) -> tuple[str, str] | None:
-    """:func:`cloud_keys`, or None when ``storage``'s URLs are not signed by the store:
-    S3 with a ``custom_domain`` (CloudFront signs no response headers) or without
-    ``querystring_auth``, GCS without it or with ``default_acl`` ``publicRead``, Azure
-    without ``expiration_secs`` or without an account key or token credential."""
-    keys = cloud_keys(storage)
-    if keys is None or (getattr(storage, "custom_domain", None) and keys[0].startswith("Response")):
-        return None
-    if (
-        not getattr(storage, "querystring_auth", True)
-        or getattr(storage, "default_acl", None) == "publicRead"
-    ):
-        return None
-    credential = getattr(storage, "account_key", None) or getattr(storage, "token_credential", None)
-    if keys[0] == "content_disposition" and not (getattr(storage, "expiration_secs", None) and credential):
-        return None
-    return keys
-
-
 def _local_path(storage: Storage, name: str) -> str | None:
     """The file's path on disk, or None when the storage keeps it elsewhere."""
     if isinstance(storage, FileSystemStorage):
@@ -215,23 +179,6 @@ def _local_path(storage: Storage, name: str) -> str | None:
     except NotImplementedError:
         return None
     return path if os.path.lexists(path) else None
-
-
-def _open_remote(storage: Storage, name: str, download: Download) -> IO[bytes]:
-    """Open ``name`` for reading, held by ``download``: an S3 object as an ObjectReader,
-    anything else as the storage opens it."""
-    try:
-        file = download.hold(storage.open(name, "rb"))
-    except (OSError, SuspiciousOperation) as exc:
-        raise Http404("No such file.") from exc
-    obj = boto3_object(file)
-    if obj is None:
-        return cast(IO[bytes], file)
-    get_parameters = getattr(storage, "get_object_parameters", None)
-    parameters = get_parameters(name) if callable(get_parameters) else None
-    # The storage's own file is only its metadata now: released early.
-    download.release(file)
-    return cast(IO[bytes], download.hold(ObjectReader(obj, parameters)))
 
 
 def _optional(call: Callable[[str], _T], name: str) -> _T | None:

@@ -27,7 +27,8 @@ from storages.backends.s3 import S3Storage
 
 from dlshortcuts import DownloadResponse, aserve_storage, serve_storage
 from dlshortcuts.engine.bodies import FileSlice
-from dlshortcuts.sources.storages import get_storage, signing_keys
+from dlshortcuts.sources.cloud import signing_keys
+from dlshortcuts.sources.storages import get_storage
 from tests.reading import read
 
 pytestmark = pytest.mark.urls("tests.urls_storage")
