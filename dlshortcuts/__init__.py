@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dlshortcuts.async_shortcuts import (
+    aserve_archive,
     aserve_field,
     aserve_generated,
     aserve_path,
@@ -13,6 +14,7 @@ from dlshortcuts.decorators import optimized_download
 from dlshortcuts.download import Download
 from dlshortcuts.engine.response import DownloadResponse
 from dlshortcuts.shortcuts import (
+    serve_archive,
     serve_field,
     serve_generated,
     serve_path,
@@ -20,18 +22,22 @@ from dlshortcuts.shortcuts import (
     serve_url,
 )
 from dlshortcuts.signing import signature_required, signed_url
+from dlshortcuts.sources.archive.members import ArchiveMember
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "ArchiveMember",
     "Download",
     "DownloadResponse",
+    "aserve_archive",
     "aserve_field",
     "aserve_generated",
     "aserve_path",
     "aserve_storage",
     "aserve_url",
     "optimized_download",
+    "serve_archive",
     "serve_field",
     "serve_generated",
     "serve_path",

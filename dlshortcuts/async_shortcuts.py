@@ -18,9 +18,17 @@ from typing import Any, ParamSpec, TypeVar
 from asgiref.sync import sync_to_async
 from django.http.response import HttpResponseBase
 
-from dlshortcuts.shortcuts import serve_field, serve_generated, serve_path, serve_storage, serve_url
+from dlshortcuts.shortcuts import (
+    serve_archive,
+    serve_field,
+    serve_generated,
+    serve_path,
+    serve_storage,
+    serve_url,
+)
 
 __all__ = [
+    "aserve_archive",
     "aserve_field",
     "aserve_generated",
     "aserve_path",
@@ -114,4 +122,12 @@ aserve_url = _twin(
     "The upstream request runs in a worker thread; under ASGI the body is an async iterator whose "
     "every blocking read runs in a worker thread, so the event loop never waits on the network and "
     "nothing is buffered.",
+)
+aserve_archive = _twin(
+    serve_archive,
+    "Async twin of :func:`~dlshortcuts.serve_archive`, same arguments; a callable ``members`` and "
+    "the members' metadata run in Django's thread-sensitive executor, so they may use the ORM. Under "
+    "ASGI the body is an async iterator: members are read in worker threads, async iterables on the "
+    "event loop.",
+    thread_sensitive=True,
 )

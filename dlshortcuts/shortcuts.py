@@ -1,22 +1,20 @@
-"""The shortcuts: one function per kind of source, each usable as a view.
-
-Each resolves its source into a :class:`~dlshortcuts.download.Download` for
-the one engine (``respond``), and works as a view in ``urlpatterns`` with its
-options as the third argument of ``path()``; async twins: ``async_shortcuts``.
-"""
+"""The shortcuts: each resolves its source into a :class:`~dlshortcuts.download.Download` for
+the one engine (``respond``) and works as a view in ``urlpatterns`` with its options as the
+third argument of ``path()``; async twins: ``async_shortcuts``."""
 
 from __future__ import annotations
 
 import dataclasses
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from django.http import HttpRequest
 
 from dlshortcuts.engine.respond import respond
 from dlshortcuts.engine.response import DownloadResponse
 from dlshortcuts.options import Options, path_argument
+from dlshortcuts.sources.archive import call_members, resolve_archive
 from dlshortcuts.sources.fields import MetadataFields, find_field_file, resolve_field
 from dlshortcuts.sources.files import open_file, open_under_root
 from dlshortcuts.sources.generated import call_content, resolve_content
@@ -33,13 +31,7 @@ if TYPE_CHECKING:
 
     from dlshortcuts.options import DownloadOptions, FieldOptions, GeneratedOptions
 
-__all__ = [
-    "serve_field",
-    "serve_generated",
-    "serve_path",
-    "serve_storage",
-    "serve_url",
-]
+__all__ = ["serve_archive", "serve_field", "serve_generated", "serve_path", "serve_storage", "serve_url"]
 
 
 def serve_path(
@@ -60,9 +52,8 @@ def serve_path(
         it must resolve (symlinks included) inside ``root`` or the answer is
         404. Without ``root``, the caller's own path.
     :param root: the directory client-supplied paths are confined to.
-    :param options: the common options (``filename``, ``as_attachment``,
-        ``content_type``, ``charset``, ``last_modified``, ``etag``,
-        ``max_age``, ``ranges``, ``sniff``, ``headers``).
+    :param options: the common options (``filename``, ``as_attachment``, ``content_type``,
+        ``charset``, ``last_modified``, ``etag``, ``max_age``, ``ranges``, ``sniff``, ``headers``).
     :raises Http404: when the file is missing, not regular, or outside ``root``.
     """
     checked, _ = Options.parse("serve_path", options)
@@ -82,10 +73,9 @@ def serve_storage(
 ) -> DownloadResponse:
     """Serve the file ``name`` from a Django storage.
 
-    A storage whose files are on disk (``FileSystemStorage``) is served like
-    :func:`serve_path`, zero-copy under WSGI. Any other storage is streamed
-    block by block; S3 objects with ranged GETs, so the first byte leaves
-    before the object is fetched and memory stays flat.
+    A storage on disk (``FileSystemStorage``) is served like :func:`serve_path`,
+    zero-copy under WSGI; any other is streamed in blocks, cloud objects with
+    ranged GETs (first byte at once, flat memory).
 
     :param request: the current request.
     :param name: the name inside the storage, typically from the URL
@@ -133,42 +123,29 @@ def serve_field(
     :param field_file: the FieldFile to serve.
     :param instance: a model instance holding the file in ``field``.
     :param model: the model to look the object up in, by the lookups.
-    :param queryset: the objects to look the object up in (takes precedence
-        over ``model``), by the lookups.
+    :param queryset: the objects to look it up in (wins over ``model``).
     :param field: the FileField's name (default ``"file"``).
     :param filename_field: attribute holding the download name.
     :param size_field: attribute holding the size in bytes (no ``storage.size()``).
     :param content_type_field: attribute holding the MIME type.
-    :param modified_field: attribute holding the modification time (no
-        ``storage.get_modified_time()``); with ``size_field`` too, a HEAD or
-        a 304 makes no storage call.
+    :param modified_field: attribute holding the modification time; with
+        ``size_field`` too, a HEAD or a 304 makes no storage call.
     :param charset_field: attribute holding the charset of a text file.
     :param encoding_field: attribute holding the Content-Encoding (``gzip``).
-    :param lookups: field lookups other than ``pk`` and ``slug`` (which
-        are keywords of their own), e.g. ``{"uuid": uuid}``; a URL pattern's
-        other kwargs are taken as lookups too.
-    :param options: the common options (see :func:`serve_path`), ``pk`` and
-        ``slug``.
+    :param lookups: lookups other than ``pk`` and ``slug``, e.g. ``{"uuid":
+        uuid}``; a URL pattern's other kwargs are lookups too.
+    :param options: the common options (see :func:`serve_path`), ``pk``, ``slug``.
     :raises Http404: unknown object, empty field, or file missing from its storage.
     :raises ImproperlyConfigured: when ``field`` is not a FileField.
     """
     checked, url_lookups = Options.parse("serve_field", options, others=True)
+    lookups = {**url_lookups, **(lookups or {})}
     found = find_field_file(
-        field_file,
-        instance=instance,
-        model=model,
-        queryset=queryset,
-        field=field,
-        lookups={**url_lookups, **(lookups or {})},
+        field_file, instance=instance, model=model, queryset=queryset, field=field, lookups=lookups
     )
-    metadata = MetadataFields(
-        filename=filename_field,
-        size=size_field,
-        content_type=content_type_field,
-        modified=modified_field,
-        charset=charset_field,
-        encoding=encoding_field,
-    )
+    # In MetadataFields' order: filename, size, content_type, modified, charset, encoding.
+    fields = (filename_field, size_field, content_type_field, modified_field, charset_field, encoding_field)
+    metadata = MetadataFields(*fields)
     download, checked = resolve_field(found, metadata, checked)
     return respond(request, download, checked)
 
@@ -184,14 +161,12 @@ def serve_generated(
     """Serve content the application makes: in memory or on the fly.
 
     :param request: the current request.
-    :param content: bytes or str (sent with Content-Length and an ETag from
-        the bytes; ranges honoured), a file-like object (ranges honoured when
-        it is seekable), an iterable or async iterable of bytes/str
-        (streamed block by block, memory stays flat), or a callable returning
-        one of those, called lazily as ``content(request, **url_kwargs)``.
+    :param content: bytes or str (Content-Length, an ETag from the bytes,
+        ranges), a file-like object (ranges when seekable), an iterable or
+        async iterable of bytes/str (streamed in blocks, memory stays flat),
+        or a callable returning one, called as ``content(request, **url_kwargs)``.
     :param filename: the download name (it also gives the content type).
-    :param size: the length of a streamed body, when known in advance (sent
-        as Content-Length).
+    :param size: the length of a streamed body, when known (Content-Length).
     :param options: the common options; any other keyword (URL kwargs when
         used in ``urlpatterns``) is passed to a callable ``content``.
     """
@@ -219,16 +194,14 @@ def serve_url(
     Accept-Encoding go upstream; its 200, 206, 304 or 416 comes back with
     its representation headers, the body as raw bytes (never decoded).
 
-    .. warning:: A URL built from client input can make the server fetch
-       internal addresses (server-side request forgery): set
-       ``allowed_hosts`` or the ``URL_ALLOWED_HOSTS`` setting.
+    .. warning:: A URL built from client input can make the server fetch internal
+       addresses (SSRF): set ``allowed_hosts`` or the ``URL_ALLOWED_HOSTS`` setting.
 
     :param request: the current request.
     :param url: an absolute http or https URL.
     :param session: the requests session (default: one pooled per process).
-    :param timeout: seconds to connect and to wait for each read, one
-        number or a ``(connect, read)`` pair (default: the ``URL_TIMEOUT``
-        setting).
+    :param timeout: seconds to connect and to wait for each read, one number
+        or a ``(connect, read)`` pair (default: the ``URL_TIMEOUT`` setting).
     :param allowed_hosts: the hosts ``url`` and every redirect may name, in
         Django's ``ALLOWED_HOSTS`` syntax (default: the ``URL_ALLOWED_HOSTS``
         setting; None there allows any host). A refused ``url`` answers 404
@@ -237,10 +210,9 @@ def serve_url(
         ``["Authorization"]``; dropped when a redirect leaves the origin.
     :param options: the common options; the download name defaults to the
         upstream's Content-Disposition name, else the URL's last segment.
-    :returns: the relayed download; an empty 504 when the upstream times
-        out before answering, an empty 502 for any other upstream failure.
-    :raises Http404: when ``url`` is refused (no request is made) or the
-        upstream answers 404 or 410.
+    :returns: the relayed download; an empty 504 when the upstream times out
+        before answering, an empty 502 for any other upstream failure.
+    :raises Http404: for a refused ``url`` (no request made), an upstream 404 or 410.
     :raises TypeError: for a non-string ``url`` or a malformed argument.
     :raises ValueError: for a ``forward_headers`` name never forwarded.
     """
@@ -249,3 +221,30 @@ def serve_url(
         session=session, timeout=timeout, allowed_hosts=allowed_hosts, forward_headers=forward_headers
     )
     return respond(request, remote_download(request, url, policy, ranges=checked.ranges), checked)
+
+
+def serve_archive(
+    request: HttpRequest,
+    members: Any,
+    *,
+    filename: str,
+    compression: Literal["deflate"] | None = None,
+    **options: Unpack[GeneratedOptions],
+) -> DownloadResponse:
+    """Serve a ZIP of many files, made as it is sent (exact length and Range when stored).
+
+    ``serve_archive(request, [(d.title + ".pdf", d.file) for d in docs], filename="documents.zip")``
+
+    :param request: the current request.
+    :param members: ``(arcname, source)`` pairs or :class:`~dlshortcuts.ArchiveMember`
+        objects, or a callable returning them, called as ``members(request, **url_kwargs)``.
+    :param filename: the download name, such as ``"album.zip"``.
+    :param compression: ``"deflate"`` compresses (then no Content-Length, no Range).
+    :param options: the common options; other keywords (URL kwargs) go to a callable ``members``.
+    :raises ValueError: for an unsafe or repeated arcname (zip slip), naming it.
+    :raises Http404: when a member is missing, before any byte is sent.
+    """
+    checked, url_kwargs = Options.parse("serve_archive", options, others=True)
+    items = call_members(request, members, url_kwargs)
+    download = resolve_archive(items, filename=filename, compression=compression)
+    return respond(request, download, dataclasses.replace(checked, sniff=False))  # its type is known

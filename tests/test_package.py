@@ -23,14 +23,17 @@ MODULES = sorted(PACKAGE.rglob("*.py"))
 # Every name a 0.1.0 user could import from a public path (issue 11, point 4).
 PUBLIC_0_1 = {
     "dlshortcuts": [
+        "ArchiveMember",
         "Download",
         "DownloadResponse",
+        "aserve_archive",
         "aserve_field",
         "aserve_generated",
         "aserve_path",
         "aserve_storage",
         "aserve_url",
         "optimized_download",
+        "serve_archive",
         "serve_field",
         "serve_generated",
         "serve_path",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import AsyncIterator, Iterator
 
@@ -9,7 +10,14 @@ from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.urls import path
 
-from dlshortcuts import aserve_generated, aserve_path, serve_generated, serve_path
+from dlshortcuts import (
+    aserve_archive,
+    aserve_generated,
+    aserve_path,
+    serve_archive,
+    serve_generated,
+    serve_path,
+)
 
 #: The environment variable naming the directory ``/files/`` serves.
 FILES_ROOT_ENV = "DLSHORTCUTS_TEST_FILES_ROOT"
@@ -50,6 +58,18 @@ async def async_report(request: HttpRequest, year: int) -> HttpResponseBase:
     return await aserve_generated(request, areport(request, year), filename=f"report-{year}.csv")
 
 
+def folder_members(request: HttpRequest, folder: str) -> list[tuple[str, str]]:
+    """Every file in a folder of the files root (``<slug:folder>``: no ``/`` or ``.``), sorted."""
+    base = os.path.join(os.fspath(FilesRoot()), folder)
+    return [(name, os.path.join(base, name)) for name in sorted(os.listdir(base))]
+
+
+async def async_folder(request: HttpRequest, folder: str) -> HttpResponseBase:
+    """An async view serving the folder's archive with the async twin."""
+    members = functools.partial(folder_members, folder=folder)  # listed in a worker thread
+    return await aserve_archive(request, members, filename=f"{folder}.zip")
+
+
 urlpatterns = [
     path("files/<path:path>", serve_path, {"root": FilesRoot()}),
     path("inline/<path:path>", serve_path, {"root": FilesRoot(), "as_attachment": False}),
@@ -59,4 +79,6 @@ urlpatterns = [
     path("report/<int:year>.csv", serve_generated, {"content": report, "filename": "report.csv"}),
     path("async/report/<int:year>.csv", async_report),
     path("rows.csv", serve_generated, {"content": million_rows, "filename": "rows.csv"}),
+    path("archives/<slug:folder>.zip", serve_archive, {"members": folder_members, "filename": "folder.zip"}),
+    path("async/archives/<slug:folder>.zip", async_folder),
 ]
