@@ -22,6 +22,7 @@ class GeneratedOptions(TypedDict, total=False):
     ranges: bool
     sniff: bool | None
     headers: Mapping[str, str] | None
+    delete_when_done: bool
 
 
 class DownloadOptions(GeneratedOptions, total=False):
@@ -100,6 +101,9 @@ class Options:
     :ivar sniff: True always sniffs with python-magic, False never, None
         (default) sniffs a file on disk only when its name tells no type.
     :ivar headers: extra response headers; they win over computed ones.
+    :ivar delete_when_done: delete the file once the response is finished
+        (after the last byte, a disconnect, a 304 or a HEAD): a file the view
+        made for this one download. Refused when a web server would send it.
     """
 
     filename: str | None = None
@@ -112,6 +116,7 @@ class Options:
     ranges: bool = True
     sniff: bool | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
+    delete_when_done: bool = False
 
     def __post_init__(self) -> None:
         for option in fields(self):
@@ -210,6 +215,7 @@ _CHECKS: dict[str, Callable[[str, object], None]] = {
     "ranges": _flag,
     "sniff": _sniff,
     "headers": _headers,
+    "delete_when_done": _flag,
 }
 _NAMES = tuple(_CHECKS)
 # How alike (difflib ratio) a lookup must be to an option to be taken for a

@@ -69,6 +69,8 @@ class FileSlice:
         self._file = file
         self._range = byte_range
         self._position = byte_range.start
+        # What the server has taken: None until it reads or seeks (see delivered()).
+        self._taken: int | None = None
         self.block_size = block_size
         file.seek(byte_range.start)
         announce_range(file, byte_range)
@@ -82,6 +84,8 @@ class FileSlice:
 
         :raises TruncatedFileError: when the file ended before the slice did.
         """
+        # A server reads the next block once it has written the previous one.
+        self._taken = self._position - self._range.start
         left = self._range.stop - self._position
         size = left if size < 0 else min(size, left)
         if size <= 0:
@@ -93,6 +97,29 @@ class FileSlice:
     def __iter__(self) -> Iterator[bytes]:
         while block := self.read(self.block_size):
             yield block
+
+    def seek(self, position: int) -> int:
+        """Move to ``position`` (absolute, in the file), where the next read starts.
+
+        ``socket.sendfile()``, which gunicorn calls for ``wsgi.file_wrapper``,
+        seeks its file to where ``sendfile(2)`` stopped once it returns or
+        raises (CPython's ``socket._sendfile_use_sendfile``): that is how the
+        slice learns how many bytes the kernel took, a disconnect included.
+        """
+        self._position = min(max(position, self._range.start), self._range.stop)
+        self._taken = self._position - self._range.start
+        return position
+
+    def delivered(self) -> tuple[int | None, bool | None]:
+        """``(bytes the server took, whether that is the whole slice)``.
+
+        ``(None, None)`` when the server neither read nor seeked: it sent the
+        descriptor its own way without saying how far it got (uWSGI's
+        file wrapper), or the connection failed before the body.
+        """
+        if self._taken is None:
+            return None, None
+        return self._taken, self._taken == self._range.stop - self._range.start
 
     def ensure_complete(self) -> None:
         """Raise :class:`TruncatedFileError` if the file no longer holds the whole slice.

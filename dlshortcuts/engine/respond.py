@@ -20,7 +20,6 @@ from dlshortcuts.download import Download, SourceUnavailable
 from dlshortcuts.engine.bodies import (
     FileSlice,
     aiter_pieces,
-    empty_async,
     has_fileno,
     is_asgi,
     iter_pieces,
@@ -95,11 +94,10 @@ def respond(request: HttpRequest, download: Download, options: Options) -> Downl
         options = dataclasses.replace(options, sniff=offload.sniff)
     try:
         response, has_body = _build(request, download, options, offload)
+        response.begin(has_body, delete_when_done=options.delete_when_done)
     except BaseException:
         download.close()
         raise
-    if not has_body:
-        download.close()
     return response
 
 
@@ -110,7 +108,7 @@ def empty(request: HttpRequest, download: Download, status: int = 200) -> Downlo
     writes on Django's own); a 304 has no content by definition (RFC 9110
     §15.4.5), and a 200 here is a HEAD or a handover.
     """
-    response = DownloadResponse(download, empty_async() if is_asgi(request) else (), status=status)
+    response = DownloadResponse(download, status=status, request=request)
     if status not in (200, 304):
         set_headers(response, (("Content-Length", "0"),))
     return response
@@ -204,6 +202,7 @@ def _hand_over(response: DownloadResponse, handover: Mapping[str, str]) -> Downl
     (nginx would send both its own Accept-Ranges and Django's; a backend
     whose server stays silent adds it to ``handover``).
     """
+    response.offloaded = True
     response.headers.pop("Content-Length", None)
     response.headers.pop("Accept-Ranges", None)
     set_headers(response, handover.items())
