@@ -109,6 +109,24 @@ class Settings:
             str(key) for key in self._values if str(key).startswith("URL_") and key not in self.URL_KEYS
         )
 
+    #: Every key of ``DLSHORTCUTS``: one property each above, one entry each in docs/settings.rst.
+    KEYS = frozenset(
+        {"BACKEND", "LOCATIONS", "SNIFF", "LIMIT_RATE", "BUFFERING", "EXPIRES", "CHARSET"} | URL_KEYS
+    )
+
+    @property
+    def unknown_keys(self) -> list[object]:
+        """The keys of ``DLSHORTCUTS`` nothing reads (``LOCATION``, ``backend``), but ``URL_*`` ones.
+
+        An unknown ``URL_*`` key is serve_url's to report, with its own
+        list of keys (W020).
+        """
+        return [
+            key
+            for key in self._values
+            if key not in self.KEYS and not (isinstance(key, str) and key.startswith("URL_"))
+        ]
+
     # dlshortcuts.compat.sendfile: django-sendfile2's own settings, at the top level.
 
     @property

@@ -140,7 +140,7 @@ class Options:
         :raises ValueError: for an option of the right type but a wrong value.
         """
         rest = dict(kwargs)
-        taken = {name: rest.pop(name) for name in _NAMES if name in rest}
+        taken = {name: rest.pop(name) for name in OPTION_NAMES if name in rest}
         if taken.get("headers", {}) is None:
             del taken["headers"]
         # With others, only a near miss is refused: "pk" or "year" is a
@@ -148,7 +148,7 @@ class Options:
         unknown = sorted(rest) if not others else [name for name in sorted(rest) if misspelt_option(name)]
         if unknown:
             problem = f"{shortcut}() got an unexpected keyword argument {unknown[0]!r}"
-            hint = did_you_mean(unknown[0], _NAMES)
+            hint = did_you_mean(unknown[0], OPTION_NAMES)
             raise TypeError(f"{problem}. {hint}" if hint else problem)
         return cls(**taken), rest
 
@@ -160,7 +160,7 @@ def misspelt_option(name: str) -> bool:
     kwarg); one this close to an option name (``as_attachement``,
     ``max_ages``) is refused rather than silently passed on.
     """
-    return bool(did_you_mean(name, _NAMES, cutoff=_NEAR_MISS))
+    return bool(did_you_mean(name, OPTION_NAMES, cutoff=_NEAR_MISS))
 
 
 def _optional_str(name: str, value: object) -> None:
@@ -217,7 +217,8 @@ _CHECKS: dict[str, Callable[[str, object], None]] = {
     "headers": _headers,
     "delete_when_done": _flag,
 }
-_NAMES = tuple(_CHECKS)
+#: The name of every common option, in order.
+OPTION_NAMES = tuple(_CHECKS)
 # How alike (difflib ratio) a lookup must be to an option to be taken for a
 # misspelling of it: "as_attachement" 0.96, "max_ages" 0.93, but "modified"
 # (a lookup on a model field) 0.76 against "last_modified".

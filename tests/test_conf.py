@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 from django.test import override_settings
 from pytest_django.fixtures import Settings
@@ -45,3 +48,20 @@ def test_override_settings_is_seen_at_once() -> None:
     ):
         assert (conf.URL_TIMEOUT, conf.URL_ALLOWED_HOSTS, conf.URL_MAX_REDIRECTS) == (2, ["a.example.com"], 1)
     assert conf.URL_TIMEOUT == (5.0, 30.0)
+
+
+# Every key, known and documented: the unknown-key check (E070) reads Settings.KEYS.
+
+
+def test_every_key_is_a_property_and_documented() -> None:
+    settings_page = (Path(__file__).resolve().parents[1] / "docs" / "settings.rst").read_text()
+    documented = set(re.findall(r"^``([A-Z_]+)``$", settings_page, flags=re.MULTILINE))
+    assert documented == conf.KEYS
+    assert all(isinstance(getattr(type(conf), key), property) for key in conf.KEYS)
+
+
+def test_unknown_keys_are_the_keys_nothing_reads_but_url_ones(settings: Settings) -> None:
+    settings.DLSHORTCUTS = {"BACKEND": "nginx", "LOCATION": [], "backend": "x", 3: 1, "URL_TIMEOUTS": 1}
+    assert conf.unknown_keys == ["LOCATION", "backend", 3]
+    settings.DLSHORTCUTS = "nginx"
+    assert conf.unknown_keys == []

@@ -183,6 +183,16 @@ def test_path_argument_names_the_argument_and_the_type(value: object, message: s
 # The shortcuts raise these messages at the call (issue 16: misuse named).
 
 
+def test_serve_path_names_a_path_that_is_not_one(root: Path) -> None:
+    request = RequestFactory().get("/")
+    with pytest.raises(TypeError) as raised:
+        serve_path(request, 123, root=root)  # type: ignore[arg-type]
+    assert str(raised.value) == "serve_path() path must be a str or os.PathLike, not 123 (int)"
+    with pytest.raises(TypeError) as raised:
+        serve_path(request, "a.txt", root=5)  # type: ignore[arg-type]
+    assert str(raised.value) == "serve_path() root must be a str or os.PathLike, not 5 (int)"
+
+
 def test_serve_path_names_a_misspelt_option(root: Path) -> None:
     with pytest.raises(TypeError) as raised:
         serve_path(RequestFactory().get("/"), "a.txt", root=root, as_attachement=False)  # type: ignore[call-arg]

@@ -5,7 +5,10 @@ Each id is reported by the check function of its tag (``offload``:
 :mod:`~dlshortcuts.checks.url_settings`, ``urls``:
 :mod:`~dlshortcuts.checks.urls`, ``sendfile``:
 :mod:`~dlshortcuts.checks.sendfile`, ``storages``:
-:mod:`~dlshortcuts.checks.storages`). Every check reads the settings through
+:mod:`~dlshortcuts.checks.storages`, ``settings``:
+:mod:`~dlshortcuts.checks.keys`, ``sniff``: :mod:`~dlshortcuts.checks.sniff`,
+and ``security``, run by ``manage.py check --deploy`` only:
+:func:`~dlshortcuts.checks.url_settings.check_url_allow_list`). Every check reads the settings through
 :mod:`dlshortcuts.conf` and builds its messages with :func:`message`, so an id
 missing from the table cannot be reported. Ids are never reused; the table
 in docs/checks.rst says the same.
@@ -25,6 +28,10 @@ OFFLOAD = "offload"
 SERVE_URL = "serve_url"
 SENDFILE = "sendfile"
 STORAGES = "storages"
+SETTINGS = "settings"
+SNIFF = "sniff"
+#: The tags whose checks run under ``manage.py check --deploy`` only.
+DEPLOY_TAGS = frozenset({Tags.security})
 
 
 class CheckId(NamedTuple):
@@ -66,10 +73,23 @@ CHECKS: Mapping[str, CheckId] = {
     "dlshortcuts.E030": CheckId("a serve_storage urlpattern names a storage not in STORAGES", Tags.urls),
     "dlshortcuts.E031": CheckId("a serve_field urlpattern's field is not a FileField", Tags.urls),
     "dlshortcuts.E032": CheckId("a serve_field urlpattern's *_field names no attribute", Tags.urls),
+    "dlshortcuts.E033": CheckId(
+        "a serve_path urlpattern takes its path from the URL without root", Tags.urls
+    ),
+    "dlshortcuts.E034": CheckId("a serve_path urlpattern's root is not an existing directory", Tags.urls),
+    "dlshortcuts.E035": CheckId("a urlpattern passes an option its shortcut does not take", Tags.urls),
+    "dlshortcuts.E036": CheckId("a urlpattern passes an option of the wrong type or value", Tags.urls),
+    "dlshortcuts.E037": CheckId("a urlpattern never gives its shortcut a required argument", Tags.urls),
+    "dlshortcuts.E038": CheckId("a urlpattern captures a name its shortcut does not take", Tags.urls),
+    "dlshortcuts.E039": CheckId("a serve_field urlpattern's lookup names no field of the model", Tags.urls),
+    "dlshortcuts.W030": CheckId("serve_url fetches a captured URL from any host (--deploy)", Tags.security),
     "dlshortcuts.E040": CheckId("SENDFILE_ROOT is not an existing directory", SENDFILE),
     "dlshortcuts.E041": CheckId("SENDFILE_BACKEND takes URIs and SENDFILE_URL is not set", SENDFILE),
     "dlshortcuts.W040": CheckId("SENDFILE_BACKEND is no known backend", SENDFILE),
     "dlshortcuts.W050": CheckId("a cloud storage's URLs cannot carry the download name", STORAGES),
+    "dlshortcuts.E070": CheckId("DLSHORTCUTS has a key nothing reads (a typo)", SETTINGS),
+    "dlshortcuts.E071": CheckId("sniffing is asked for and python-magic or libmagic is missing", SNIFF),
+    "dlshortcuts.W071": CheckId("python-magic or libmagic is missing: unnamed types are not sniffed", SNIFF),
 }
 
 
@@ -85,18 +105,23 @@ def message(check_id: str, text: str, *, hint: str) -> CheckMessage:
 
 def check_functions() -> dict[str, Callable[..., list[CheckMessage]]]:
     """The function reporting each tag's ids (imported here: the checks need the app registry)."""
+    from dlshortcuts.checks.keys import check_setting_keys  # noqa: PLC0415
     from dlshortcuts.checks.sendfile import check_sendfile_settings  # noqa: PLC0415
     from dlshortcuts.checks.settings import check_offload_settings  # noqa: PLC0415
+    from dlshortcuts.checks.sniff import check_libmagic  # noqa: PLC0415
     from dlshortcuts.checks.storages import check_cloud_storages  # noqa: PLC0415
-    from dlshortcuts.checks.url_settings import check_url_settings  # noqa: PLC0415
-    from dlshortcuts.checks.urls import check_storage_urls  # noqa: PLC0415
+    from dlshortcuts.checks.url_settings import check_url_allow_list, check_url_settings  # noqa: PLC0415
+    from dlshortcuts.checks.urls import check_urls  # noqa: PLC0415
 
     return {
         OFFLOAD: check_offload_settings,
         SERVE_URL: check_url_settings,
-        Tags.urls: check_storage_urls,
+        Tags.urls: check_urls,
+        Tags.security: check_url_allow_list,
         SENDFILE: check_sendfile_settings,
         STORAGES: check_cloud_storages,
+        SETTINGS: check_setting_keys,
+        SNIFF: check_libmagic,
     }
 
 
@@ -104,4 +129,4 @@ def register() -> None:
     """Register one check function per tag of :data:`CHECKS`, under ``dlshortcuts`` and that tag."""
     functions = check_functions()
     for tag in dict.fromkeys(check.tag for check in CHECKS.values()):
-        checks.register(functions[tag], TAG, tag)
+        checks.register(functions[tag], TAG, tag, deploy=tag in DEPLOY_TAGS)

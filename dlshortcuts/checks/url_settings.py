@@ -68,3 +68,32 @@ def check_url_settings(**kwargs: Any) -> list[CheckMessage]:  # noqa: ARG001 - a
             message("dlshortcuts.E022", str(error), hint="0 follows no redirect; the default is 5.")
         )
     return messages
+
+
+def check_url_allow_list(**kwargs: Any) -> list[CheckMessage]:  # noqa: ARG001 - app_configs, databases: unused
+    """``manage.py check --deploy``: W030 for a serve_url urlpattern fetching URLs from any host.
+
+    A URL taken from the request (a capture) with no allow-list, neither
+    ``allowed_hosts`` in the urlpattern nor ``URL_ALLOWED_HOSTS``, lets a
+    client make the server fetch any address, internal ones included
+    (server-side request forgery). A URL given in ``path()``'s third
+    argument is the project's own constant, and passes.
+    """
+    from dlshortcuts.checks.urls import routes  # noqa: PLC0415 - the shortcuts need the app registry
+    from dlshortcuts.shortcuts import serve_url  # noqa: PLC0415
+
+    if conf.URL_ALLOWED_HOSTS is not None:
+        return []
+    return [
+        message(
+            "dlshortcuts.W030",
+            f"The urlpattern {route.route!r} fetches the URL it captures from any host: a client can "
+            "make the server request internal addresses (server-side request forgery).",
+            hint="Pass allowed_hosts in path()'s third argument, such as "
+            '{"allowed_hosts": ["files.example.com"]}, or set DLSHORTCUTS["URL_ALLOWED_HOSTS"].',
+        )
+        for route, _ in routes()
+        if route.shortcut is serve_url
+        and "url" in route.captures
+        and route.kwargs.get("allowed_hosts") is None
+    ]

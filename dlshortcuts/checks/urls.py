@@ -1,104 +1,201 @@
-"""System checks for serve_storage and serve_field in ``urlpatterns``: ids dlshortcuts.E030-E039.
+"""System checks for the shortcuts used as views in ``urlpatterns``: ids dlshortcuts.E030-E039, W030.
 
 A one-line urlpattern carries its configuration in ``path()``'s third
-argument; a typo there (a storage alias, a field name) would otherwise only
-show at the first request, as a 500.
+argument and its source in the URL's captures; a typo in either would
+otherwise only show at the first request, as a 500 or a silent 404. Every
+shortcut is checked the same way against its own signature (option names
+and types, captures); what only one shortcut needs is its row in
+:func:`rules` (a new shortcut is one row there).
 """
 
 from __future__ import annotations
 
 import inspect
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.core.checks import CheckMessage
-from django.db import models
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from dlshortcuts.checks import message
-
-_FIELD_OPTIONS = (
-    "filename_field",
-    "size_field",
-    "content_type_field",
-    "modified_field",
-    "charset_field",
-    "encoding_field",
-)
+from dlshortcuts.options import OPTION_NAMES, Options, did_you_mean, misspelt_option
 
 
-def check_storage_urls(**kwargs: Any) -> list[CheckMessage]:  # noqa: ARG001 - app_configs, databases: unused
-    """Check every urlpattern that uses serve_storage or serve_field (or their async twins).
+@dataclass(frozen=True)
+class Route:
+    """One urlpattern whose view is a shortcut: what each of its requests calls the shortcut with.
 
-    :returns: E030 (``storage`` is not an alias in ``STORAGES``), E031
-        (``field`` is not a FileField of the model), E032 (a ``*_field``
-        option names no attribute of the model).
+    :ivar route: the whole route, resolvers' prefixes included (``"files/<path:name>"``).
+    :ivar shortcut: the sync shortcut (``serve_path`` for ``aserve_path`` too).
+    :ivar captures: the names the URL captures, which become keyword arguments.
+    :ivar kwargs: ``path()``'s third argument, merged with its resolvers'.
     """
-    # The shortcuts import the ORM: only once apps are ready.
-    from dlshortcuts.async_shortcuts import aserve_field, aserve_storage  # noqa: PLC0415
-    from dlshortcuts.shortcuts import serve_field, serve_storage  # noqa: PLC0415
 
-    storage_views = {serve_storage, aserve_storage}
-    field_views = {serve_field, aserve_field}
+    route: str
+    shortcut: Callable[..., Any]
+    captures: frozenset[str]
+    kwargs: Mapping[str, Any]
+
+    @property
+    def name(self) -> str:
+        """The shortcut's name, for the messages."""
+        return self.shortcut.__name__
+
+    def given(self, name: str) -> bool:
+        """Whether each request passes ``name`` (captured, or a non-None value in ``kwargs``)."""
+        return name in self.captures or self.kwargs.get(name) is not None
+
+
+@dataclass(frozen=True)
+class Rules:
+    """What one shortcut's urlpatterns are checked for, beyond its signature and the common options.
+
+    :ivar others: it takes keywords that are neither parameters nor options
+        (serve_field's lookups, serve_generated's URL kwargs).
+    :ivar former: capture names a migrating project may keep, and what they
+        are called now, with where they come from (django-downloadview).
+    :ivar check: the shortcut's own checks (a root, a storage alias, a model field).
+    """
+
+    others: bool = False
+    former: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    check: Callable[[Route], list[CheckMessage]] | None = None
+
+
+def rules() -> dict[Callable[..., Any], Rules]:
+    """Every shortcut usable as a view, with its rules (imported here: the shortcuts need the ORM)."""
+    from dlshortcuts import shortcuts  # noqa: PLC0415
+    from dlshortcuts.checks.url_sources import check_field, check_root, check_storage  # noqa: PLC0415
+
+    downloadview = "django-downloadview's {}"
+    return {
+        shortcuts.serve_path: Rules(check=check_root),
+        shortcuts.serve_storage: Rules(
+            former={"path": ("name", downloadview.format("StorageDownloadView"))}, check=check_storage
+        ),
+        shortcuts.serve_field: Rules(others=True, check=check_field),
+        shortcuts.serve_url: Rules(),
+        shortcuts.serve_generated: Rules(others=True),
+    }
+
+
+def routes() -> Iterator[tuple[Route, Rules]]:
+    """Every urlpattern of ``ROOT_URLCONF`` whose view is a shortcut (or its async twin, or wraps one)."""
+    table = rules()
+    for route, captures, kwargs, pattern in _walk(get_resolver().url_patterns, "", frozenset(), {}):
+        # aserve_* and decorators such as @optimized_download keep __wrapped__.
+        shortcut = inspect.unwrap(pattern.callback)
+        if shortcut in table:
+            # Without named groups, re_path passes its groups positionally
+            # (after the request): they give the first positional parameters.
+            positional = 0 if captures else pattern.pattern.regex.groups
+            named = [p.name for p in _parameters(shortcut) if p.kind is p.POSITIONAL_OR_KEYWORD]
+            yield Route(route, shortcut, captures | set(named[:positional]), kwargs), table[shortcut]
+
+
+def check_urls(**kwargs: Any) -> list[CheckMessage]:  # noqa: ARG001 - app_configs, databases: unused
+    """Check every urlpattern whose view is a shortcut.
+
+    :returns: E035 (an option the shortcut does not take), E036 (an option
+        of the wrong type or value), E037 (a parameter no request gives),
+        E038 (a capture the shortcut does not take), and each shortcut's
+        own: E033/E034 (serve_path's root), E030 (serve_storage's alias),
+        E031/E032/E039 (serve_field's model).
+    """
     messages: list[CheckMessage] = []
-    for route, pattern in _patterns(get_resolver().url_patterns, ""):
-        view = inspect.unwrap(pattern.callback)
-        if view in storage_views:
-            messages.extend(_check_storage(route, pattern.default_args))
-        elif view in field_views:
-            messages.extend(_check_field(route, pattern.default_args))
+    for route, rule in routes():
+        messages += _check_names(route, rule)
+        messages += _check_options(route)
+        if rule.check is not None:
+            messages += rule.check(route)
     return messages
 
 
-def _patterns(patterns: list[Any], prefix: str) -> Iterator[tuple[str, URLPattern]]:
+def _walk(
+    patterns: list[Any], prefix: str, captures: frozenset[str], kwargs: Mapping[str, Any]
+) -> Iterator[tuple[str, frozenset[str], Mapping[str, Any], URLPattern]]:
     for entry in patterns:
+        named = frozenset(entry.pattern.regex.groupindex)
         if isinstance(entry, URLResolver):
-            yield from _patterns(entry.url_patterns, prefix + str(entry.pattern))
+            merged = {**kwargs, **entry.default_kwargs}
+            yield from _walk(entry.url_patterns, prefix + str(entry.pattern), captures | named, merged)
         elif isinstance(entry, URLPattern):
-            yield prefix + str(entry.pattern), entry
+            yield prefix + str(entry.pattern), captures | named, {**kwargs, **entry.default_args}, entry
 
 
-def _check_storage(route: str, options: Mapping[str, Any]) -> list[CheckMessage]:
-    alias = options.get("storage")
-    if isinstance(alias, str) and alias not in settings.STORAGES:
+def _parameters(shortcut: Callable[..., Any]) -> list[inspect.Parameter]:
+    # Everything after the request, but **options (the common options).
+    kinds = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
+    parameters = list(inspect.signature(shortcut).parameters.values())[1:]
+    return [parameter for parameter in parameters if parameter.kind not in kinds]
+
+
+def parameter_names(shortcut: Callable[..., Any]) -> set[str]:
+    """The names of a shortcut's own parameters after the request (the options not included)."""
+    return {parameter.name for parameter in _parameters(shortcut)}
+
+
+def _check_names(route: Route, rule: Rules) -> list[CheckMessage]:
+    parameters = _parameters(route.shortcut)
+    known = parameter_names(route.shortcut) | set(OPTION_NAMES)
+    # serve_field's lookups and serve_generated's URL kwargs can be any name
+    # but a near miss of an option (Options.parse refuses it at the call).
+    unknown = {name for name in (*route.captures, *route.kwargs) if name not in known}
+    if rule.others:
+        unknown = {name for name in unknown if misspelt_option(name)}
+    messages = [
+        message(
+            "dlshortcuts.E035",
+            f"The urlpattern {route.route!r} passes {name}={route.kwargs[name]!r}, which {route.name} "
+            "does not take: every request would fail with a TypeError.",
+            hint=did_you_mean(name, known) or f"{route.name} takes {', '.join(sorted(known))}.",
+        )
+        for name in sorted(unknown - route.captures)
+    ]
+    spare = sorted(unknown & route.captures)
+    missing = [p.name for p in parameters if p.default is inspect.Parameter.empty and not route.given(p.name)]
+    messages += [_missing(route, rule, name, spare) for name in missing]
+    if not missing:
+        messages += [
+            message(
+                "dlshortcuts.E038",
+                f"The urlpattern {route.route!r} captures {name!r}, which {route.name} does not take: "
+                "every request would fail with a TypeError.",
+                hint=did_you_mean(name, known)
+                or f"Remove the capture, or capture it in a view of yours that calls {route.name}.",
+            )
+            for name in spare
+        ]
+    return messages
+
+
+def _missing(route: Route, rule: Rules, name: str, spare: list[str]) -> CheckMessage:
+    hint = f"Capture it, as in '<path:{name}>', or give it in path()'s third argument."
+    if spare:
+        hint = f"Rename the capture {spare[0]!r} to {name!r}."
+        former, source = rule.former.get(spare[0], ("", ""))
+        if former == name:
+            hint += f" {source} captured {spare[0]!r}; {route.name} calls it {name!r}."
+    return message(
+        "dlshortcuts.E037",
+        f"The urlpattern {route.route!r} never gives {route.name} its {name!r} argument: every request "
+        "would fail with a TypeError.",
+        hint=hint,
+    )
+
+
+def _check_options(route: Route) -> list[CheckMessage]:
+    # The captured ones are strings from the URL, checked at the call.
+    given = {name: route.kwargs[name] for name in OPTION_NAMES if name in route.kwargs}
+    try:
+        Options.parse(route.name, given)
+    except (TypeError, ValueError) as error:
         return [
             message(
-                "dlshortcuts.E030",
-                f"The urlpattern {route!r} serves storage={alias!r}, which is not an alias in "
-                "settings.STORAGES.",
-                hint=f"Use one of {sorted(settings.STORAGES)} or add {alias!r} to STORAGES.",
+                "dlshortcuts.E036",
+                f"The urlpattern {route.route!r} passes {route.name} a wrong option: {error}.",
+                hint="Fix the value in path()'s third argument; docs/options.rst lists each option's type.",
             )
         ]
     return []
-
-
-def _check_field(route: str, options: Mapping[str, Any]) -> list[CheckMessage]:
-    queryset = options.get("queryset")
-    model = queryset.model if isinstance(queryset, models.QuerySet) else options.get("model")
-    if not (isinstance(model, type) and issubclass(model, models.Model)):
-        return []
-    messages: list[CheckMessage] = []
-    field = options.get("field", "file")
-    model_field = next((f for f in model._meta.get_fields() if f.name == field), None)
-    if not isinstance(model_field, models.FileField):
-        messages.append(
-            message(
-                "dlshortcuts.E031",
-                f"The urlpattern {route!r} serves field={field!r}, which is not a FileField of "
-                f"{model.__name__}.",
-                hint="Name a FileField or ImageField of the model with field=.",
-            )
-        )
-    for option in _FIELD_OPTIONS:
-        attribute = options.get(option)
-        if attribute is not None and not hasattr(model, attribute):
-            messages.append(
-                message(
-                    "dlshortcuts.E032",
-                    f"The urlpattern {route!r} reads {option}={attribute!r}, which {model.__name__} "
-                    f"does not have.",
-                    hint=f"Name a field or attribute of {model.__name__} holding that metadata.",
-                )
-            )
-    return messages

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import mimetypes
 import threading
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -87,6 +87,25 @@ def _magic() -> magic.Magic:
     return handle
 
 
+def libmagic_error() -> ImportError | None:
+    """Why python-magic cannot sniff on this host (it, or the libmagic C library, is missing), or None.
+
+    python-magic raises ImportError at import when libmagic is missing; the
+    system checks (dlshortcuts.E071, W071) turn it into an install hint.
+    """
+    try:
+        import magic  # noqa: F401, PLC0415 - imported for the try only; see _magic()
+    except ImportError as error:
+        return error
+    return None
+
+
+@functools.cache
+def can_sniff() -> bool:
+    """Whether sniffing works here, asked once per process (a failed import is not cached by Python)."""
+    return libmagic_error() is None
+
+
 def sniff_buffer(data: bytes) -> str | None:
     """The content type libmagic reads in ``data`` (only its first bytes are used).
 
@@ -97,7 +116,7 @@ def sniff_buffer(data: bytes) -> str | None:
     return None if found in _UNKNOWN else found
 
 
-@lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=4096)
 def sniff_file(path: str, identity: tuple[int, int, int, int]) -> str | None:  # noqa: ARG001 - cache key
     """The content type libmagic reads in the file at ``path``, cached.
 
@@ -141,6 +160,11 @@ def with_charset(content_type: str, charset: str | None) -> str:
 
 
 def _sniff(download: Download, *, force: bool) -> str | None:
+    if not force and not can_sniff():
+        # Without libmagic a name that tells nothing means octet-stream, as
+        # with sniff=False, rather than a 500 (W071 says so at start-up).
+        # sniff=True goes on and raises python-magic's ImportError (E071).
+        return None
     if download.path is None and download.storage is not None:
         # A remote storage's file: reading its head costs a request (a GET
         # on S3, even for HEAD), so only when sniffing is asked for.

@@ -19,6 +19,7 @@ from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.storage import Storage, storages
 
 from dlshortcuts.download import Download
+from dlshortcuts.options import did_you_mean
 from dlshortcuts.sources.files import real_root_holding
 
 #: The keys a location entry may hold; exactly one of the source keys.
@@ -57,10 +58,12 @@ class Location:
             raise TypeError(
                 f"A location must be a dict such as {{'root': DIR, 'url': PREFIX}}, not {entry!r}."
             )
-        unknown = sorted(set(entry) - set(LOCATION_KEYS))
+        unknown = sorted(map(str, set(entry) - set(LOCATION_KEYS)))
         if unknown:
+            hint = did_you_mean(unknown[0], LOCATION_KEYS)
             raise ValueError(
                 f"Unknown key {unknown[0]!r} in location {dict(entry)!r}; use {', '.join(LOCATION_KEYS)}."
+                + (f" {hint}" if hint else "")
             )
         sources = [key for key in SOURCE_KEYS if entry.get(key) is not None]
         if len(sources) != 1:

@@ -1,23 +1,60 @@
-"""System checks for serve_storage / serve_field urlpatterns (dlshortcuts.E030-E032)."""
+"""System checks for the shortcuts used as views in urlpatterns (dlshortcuts.E030-E039, W030).
+
+This module is its own URLconf: a project's urlpatterns, each mistake once,
+beside the same shortcut used right.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
-from django.core.checks import Error
+from django.core.checks import Error, Warning
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
-from django.urls import include, path
+from django.urls import include, path, re_path
 from pytest_django import Settings
 
-from dlshortcuts import aserve_storage, serve_field, serve_storage
-from dlshortcuts.checks.urls import check_storage_urls
+from dlshortcuts import (
+    aserve_path,
+    aserve_storage,
+    optimized_download,
+    serve_field,
+    serve_generated,
+    serve_path,
+    serve_storage,
+    serve_url,
+)
+from dlshortcuts.checks.url_settings import check_url_allow_list
+from dlshortcuts.checks.urls import check_urls
 from tests.models import Document
+from tests.urls import FilesRoot
 
 STORAGES = {"default": {"BACKEND": "django.core.files.storage.InMemoryStorage"}}
+HERE = str(Path(__file__).parent)
+MISSING = "/nonexistent/dlshortcuts-checks"
+
+
+def report(request: object) -> bytes:
+    """A generated download."""
+    return b"year,total\r\n"
+
 
 urlpatterns = [
+    # Right: no message.
+    path("files/<path:path>", serve_path, {"root": HERE}),
+    path("lazy/<path:path>", aserve_path, {"root": FilesRoot(), "max_age": 60}),
+    path("cv", serve_path, {"path": f"{HERE}/cv.pdf", "filename": "cv.pdf"}),
+    re_path(r"^regex/(.+)$", serve_path, {"root": Path(HERE)}),
+    path("offloaded/<path:path>", optimized_download(serve_path), {"root": HERE}),
     path("ok/<path:name>", serve_storage, {"storage": "default"}),
     path("instance/<path:name>", serve_storage, {"storage": None}),
+    path("report.csv", serve_generated, {"content": report, "filename": "report.csv"}),
+    path("report/<int:year>.csv", serve_generated, {"content": report, "filename": "report.csv"}),
+    path("mirror/<path:url>", serve_url, {"allowed_hosts": ["files.example.com"]}),
+    path("logo.png", serve_url, {"url": "https://cdn.example.com/logo.png"}),
+    path("plain/", serve_field),
+    # Wrong: one message each, in this order.
     path("typo/<path:name>", aserve_storage, {"storage": "privat"}),
     path(
         "docs/",
@@ -26,44 +63,152 @@ urlpatterns = [
                 path("<int:pk>/", serve_field, {"model": Document, "field": "file", "size_field": "size"}),
                 path("<slug:slug>/", serve_field, {"queryset": Document.objects.all(), "field": "title"}),
                 path("<uuid:uuid>/", serve_field, {"model": Document, "modified_field": "modified"}),
+                path("by-name/<str:titel>/", serve_field, {"model": Document}),
+                path("inline/<int:pk>/", serve_field, {"model": Document, "as_attachement": False}),
             ]
         ),
     ),
-    path("plain/", serve_field),
+    path("anywhere/<path:path>", serve_path),
+    path("gone/<path:path>", serve_path, {"root": MISSING}),
+    path("number/<path:path>", serve_path, {"root": 5}),
+    path("attach/<path:path>", serve_path, {"root": HERE, "as_attachement": False}),
+    path("cache/<path:path>", serve_path, {"root": HERE, "max_age": -5}),
+    path("named/<path:name>", serve_path, {"root": HERE}),
+    path("media/<path:path>", serve_storage, {"storage": "default"}),
+    path("both/<path:path>/<slug:slug>", serve_path, {"root": HERE}),
+    path("proxy/<path:url>", serve_url),
 ]
 
 
-@pytest.mark.urls("tests.checks.test_urls")
-def test_each_misconfigured_urlpattern_is_reported() -> None:
-    assert check_storage_urls() == [
-        Error(
-            "The urlpattern 'typo/<path:name>' serves storage='privat', which is not an alias in "
-            "settings.STORAGES.",
-            hint="Use one of ['default', 'staticfiles'] or add 'privat' to STORAGES.",
-            id="dlshortcuts.E030",
-        ),
-        Error(
-            "The urlpattern 'docs/<slug:slug>/' serves field='title', which is not a FileField of Document.",
-            hint="Name a FileField or ImageField of the model with field=.",
-            id="dlshortcuts.E031",
-        ),
-        Error(
-            "The urlpattern 'docs/<uuid:uuid>/' reads modified_field='modified', which Document "
-            "does not have.",
-            hint="Name a field or attribute of Document holding that metadata.",
-            id="dlshortcuts.E032",
-        ),
+def error(check_id: str, text: str, hint: str) -> Error:
+    return Error(text, hint=hint, id=f"dlshortcuts.{check_id}")
+
+
+RAISES = "every request would fail with a TypeError."
+EXPECTED = [
+    error(
+        "E030",
+        "The urlpattern 'typo/<path:name>' serves storage='privat', which is not an alias in "
+        "settings.STORAGES.",
+        "Use one of ['default', 'staticfiles'] or add 'privat' to STORAGES.",
+    ),
+    error(
+        "E031",
+        "The urlpattern 'docs/<slug:slug>/' serves field='title', which is not a FileField of Document.",
+        "Name a FileField or ImageField of the model with field=.",
+    ),
+    error(
+        "E032",
+        "The urlpattern 'docs/<uuid:uuid>/' reads modified_field='modified', which Document does not have.",
+        "Name a field or attribute of Document holding that metadata.",
+    ),
+    error(
+        "E039",
+        f"The urlpattern 'docs/by-name/<str:titel>/' looks Document up by 'titel', which is not one of its "
+        f"fields: {RAISES}",
+        "Did you mean 'title'?",
+    ),
+    error(
+        "E035",
+        "The urlpattern 'docs/inline/<int:pk>/' passes as_attachement=False, which serve_field does not "
+        f"take: {RAISES}",
+        "Did you mean 'as_attachment'?",
+    ),
+    error(
+        "E033",
+        "The urlpattern 'anywhere/<path:path>' serves a path from the URL without a root: a client can ask "
+        "for any file the server can read.",
+        'Add the directory the files are in, such as {"root": settings.PRIVATE_ROOT}.',
+    ),
+    error(
+        "E034",
+        f"The urlpattern 'gone/<path:path>' serves files under root={MISSING!r}, which is not an existing "
+        "directory: every request would answer 404.",
+        "Create the directory, or fix the path (absolute, on the server).",
+    ),
+    error(
+        "E036",
+        "The urlpattern 'number/<path:path>' passes serve_path a wrong option: root must be a str or "
+        "os.PathLike, not 5 (int).",
+        "Give the directory as a str or a pathlib.Path.",
+    ),
+    error(
+        "E035",
+        "The urlpattern 'attach/<path:path>' passes as_attachement=False, which serve_path does not take: "
+        f"{RAISES}",
+        "Did you mean 'as_attachment'?",
+    ),
+    error(
+        "E036",
+        "The urlpattern 'cache/<path:path>' passes serve_path a wrong option: max_age must be a "
+        "non-negative int of seconds, not -5.",
+        "Fix the value in path()'s third argument; docs/options.rst lists each option's type.",
+    ),
+    error(
+        "E037",
+        f"The urlpattern 'named/<path:name>' never gives serve_path its 'path' argument: {RAISES}",
+        "Rename the capture 'name' to 'path'.",
+    ),
+    error(
+        "E037",
+        f"The urlpattern 'media/<path:path>' never gives serve_storage its 'name' argument: {RAISES}",
+        "Rename the capture 'path' to 'name'. django-downloadview's StorageDownloadView captured 'path'; "
+        "serve_storage calls it 'name'.",
+    ),
+    error(
+        "E038",
+        "The urlpattern 'both/<path:path>/<slug:slug>' captures 'slug', which serve_path does not take: "
+        + RAISES,
+        "Remove the capture, or capture it in a view of yours that calls serve_path.",
+    ),
+]
+
+
+@pytest.fixture(autouse=True)
+def _urlconf(settings: Settings) -> None:
+    settings.ROOT_URLCONF = __name__
+    settings.STORAGES = {**STORAGES, "staticfiles": STORAGES["default"]}
+
+
+def test_each_misconfigured_urlpattern_is_reported_and_no_other() -> None:
+    assert check_urls() == EXPECTED
+
+
+def test_manage_py_check_fails_on_them() -> None:
+    with pytest.raises(SystemCheckError) as raised:
+        call_command("check", tags=["urls"])
+    for expected in EXPECTED:
+        assert str(expected.id) in str(raised.value)
+
+
+def test_deploy_warns_of_a_captured_url_fetched_from_any_host() -> None:
+    assert check_url_allow_list() == [
+        Warning(
+            "The urlpattern 'proxy/<path:url>' fetches the URL it captures from any host: a client can make "
+            "the server request internal addresses (server-side request forgery).",
+            hint="Pass allowed_hosts in path()'s third argument, such as "
+            '{"allowed_hosts": ["files.example.com"]}, or set DLSHORTCUTS["URL_ALLOWED_HOSTS"].',
+            id="dlshortcuts.W030",
+        )
     ]
 
 
-@pytest.mark.urls("tests.checks.test_urls")
-def test_manage_py_check_fails_on_them() -> None:
-    with pytest.raises(SystemCheckError, match=r"dlshortcuts\.E030"):
-        call_command("check")
+def test_an_allow_list_in_the_setting_silences_the_deploy_warning(settings: Settings) -> None:
+    settings.DLSHORTCUTS = {"URL_ALLOWED_HOSTS": ["files.example.com"]}
+    assert check_url_allow_list() == []
 
 
-@pytest.mark.urls("tests.urls_storage")
-def test_the_suite_urlpatterns_pass(settings: Settings) -> None:
-    settings.STORAGES = dict.fromkeys(("default", "private", "s3"), STORAGES["default"])
+def test_the_deploy_warning_runs_with_deploy_only(capsys: pytest.CaptureFixture[str]) -> None:
+    call_command("check", tags=["security"])
+    assert "dlshortcuts.W030" not in capsys.readouterr().err
+    call_command("check", tags=["security"], deploy=True)
+    assert "dlshortcuts.W030" in capsys.readouterr().err
 
-    assert check_storage_urls() == []
+
+@pytest.mark.parametrize(
+    "urlconf", ["tests.urls", "tests.urls_storage", "tests.urls_remote", "tests.urls_drf"]
+)
+def test_the_suite_urlpatterns_pass(settings: Settings, urlconf: str) -> None:
+    settings.ROOT_URLCONF = urlconf
+    settings.STORAGES = dict.fromkeys(("default", "private", "s3", "staticfiles"), STORAGES["default"])
+    assert check_urls() == []

@@ -11,6 +11,7 @@ import pytest
 from django.test import RequestFactory
 
 from dlshortcuts import serve_path
+from dlshortcuts.engine import content_type
 from dlshortcuts.engine.content_type import (
     SNIFF_BYTES,
     guess_content_type,
@@ -193,6 +194,11 @@ call_command("check")
 assert "magic" not in sys.modules
 print("ok")
 """
+# What manage.py check says there (W071: the default SNIFF), with the install hint.
+NO_LIBMAGIC_WARNING = (
+    "(dlshortcuts.W071) python-magic cannot load (failed to find libmagic.  Check your installation): "
+    "a file whose name tells no type is served as application/octet-stream instead of being sniffed."
+)
 
 
 def test_import_and_check_without_libmagic() -> None:
@@ -207,3 +213,33 @@ def test_import_and_check_without_libmagic() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().endswith("ok")
+    assert NO_LIBMAGIC_WARNING in result.stderr
+
+
+def test_without_libmagic_a_name_that_tells_nothing_is_octet_stream(
+    rf: RequestFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Never a 500 on a host without libmagic: served as with sniff=False (W071 warned at start-up).
+    monkeypatch.setattr(content_type, "can_sniff", lambda: False)
+    (tmp_path / "blob").write_bytes(PDF)
+    assert _served_type(rf, tmp_path) == "application/octet-stream"
+
+
+def test_without_libmagic_sniff_true_raises_python_magics_error(
+    rf: RequestFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # sniff=True is asked for explicitly: E071 at start-up, and the call fails rather than lie.
+    def no_libmagic() -> None:
+        raise ImportError("failed to find libmagic.  Check your installation")
+
+    monkeypatch.setattr(content_type, "can_sniff", lambda: False)
+    monkeypatch.setattr(content_type, "_magic", no_libmagic)
+    (tmp_path / "blob").write_bytes(PDF)
+    with pytest.raises(ImportError, match="failed to find libmagic"):
+        serve_path(rf.get("/"), "blob", root=tmp_path, sniff=True)
+
+
+def test_can_sniff_here() -> None:
+    content_type.can_sniff.cache_clear()
+    assert content_type.libmagic_error() is None
+    assert content_type.can_sniff() is True

@@ -61,7 +61,20 @@ def test_from_entry_reads_the_keys(private: Path) -> None:
         (
             {"ROOT": "/a"},
             ValueError,
-            "Unknown key 'ROOT' in location {'ROOT': '/a'}; use root, storage, source_url, url.",
+            "Unknown key 'ROOT' in location {'ROOT': '/a'}; use root, storage, source_url, url. "
+            "Did you mean 'root'?",
+        ),
+        (
+            {"root": "/a", "prefix": "/_p/"},
+            ValueError,
+            "Unknown key 'prefix' in location {'root': '/a', 'prefix': '/_p/'}; use root, storage, "
+            "source_url, url.",
+        ),
+        (
+            {"storage": "default", "uri": "/_p/"},
+            ValueError,
+            "Unknown key 'uri' in location {'storage': 'default', 'uri': '/_p/'}; use root, storage, "
+            "source_url, url. Did you mean 'url'?",
         ),
         ({"root": 3}, TypeError, "Location 'root' must be a string, not 3."),
         (
