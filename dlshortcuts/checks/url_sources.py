@@ -2,13 +2,15 @@
 
 Each function is a shortcut's ``check`` in :func:`dlshortcuts.checks.urls.rules`:
 serve_path's root (E033, E034), serve_storage's alias (E030), serve_field's
-model and lookups (E031, E032, E039).
+model and lookups (E031, E032, E039), serve_url's arguments (E036).
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import PurePath
+from typing import Any
 
 from django.conf import settings
 from django.core.checks import CheckMessage
@@ -16,8 +18,9 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
 from dlshortcuts.checks import message
-from dlshortcuts.checks.urls import Route, parameter_names
+from dlshortcuts.checks.urls import Route, parameter_names, wrong_option
 from dlshortcuts.options import OPTION_NAMES, did_you_mean, misspelt_option, path_argument
+from dlshortcuts.sources.remote.policy import forwarded_names, hosts_list, timeout_pair
 
 _FIELD_OPTIONS = (
     "filename_field",
@@ -50,13 +53,7 @@ def check_root(route: Route) -> list[CheckMessage]:
     try:
         directory = path_argument(root, "root")
     except TypeError as error:
-        return [
-            message(
-                "dlshortcuts.E036",
-                f"The urlpattern {route.route!r} passes serve_path a wrong option: {error}.",
-                hint="Give the directory as a str or a pathlib.Path.",
-            )
-        ]
+        return [wrong_option(route, error, "Give the directory as a str or a pathlib.Path.")]
     if not os.path.isdir(directory):
         return [
             message(
@@ -67,6 +64,24 @@ def check_root(route: Route) -> list[CheckMessage]:
             )
         ]
     return []
+
+
+def check_remote(route: Route) -> list[CheckMessage]:
+    """serve_url: its timeout, allowed_hosts and forward_headers, checked as the call checks them (E036)."""
+    validators: dict[str, Callable[[Any], object]] = {
+        "timeout": timeout_pair,
+        "allowed_hosts": hosts_list,
+        "forward_headers": forwarded_names,
+    }
+    messages = []
+    for name, validate in validators.items():
+        if route.kwargs.get(name) is None:
+            continue
+        try:
+            validate(route.kwargs[name])
+        except (TypeError, ValueError) as error:
+            messages.append(wrong_option(route, error, f"See serve_url's {name} in the docs."))
+    return messages
 
 
 def check_storage(route: Route) -> list[CheckMessage]:

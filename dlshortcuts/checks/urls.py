@@ -66,7 +66,7 @@ class Rules:
 def rules() -> dict[Callable[..., Any], Rules]:
     """Every shortcut usable as a view, with its rules (imported here: the shortcuts need the ORM)."""
     from dlshortcuts import shortcuts  # noqa: PLC0415
-    from dlshortcuts.checks.url_sources import check_field, check_root, check_storage  # noqa: PLC0415
+    from dlshortcuts.checks.url_sources import check_field, check_remote, check_root, check_storage  # noqa: PLC0415
 
     downloadview = "django-downloadview's {}"
     return {
@@ -75,8 +75,9 @@ def rules() -> dict[Callable[..., Any], Rules]:
             former={"path": ("name", downloadview.format("StorageDownloadView"))}, check=check_storage
         ),
         shortcuts.serve_field: Rules(others=True, check=check_field),
-        shortcuts.serve_url: Rules(),
+        shortcuts.serve_url: Rules(check=check_remote),
         shortcuts.serve_generated: Rules(others=True),
+        shortcuts.serve_archive: Rules(others=True),
     }
 
 
@@ -192,10 +193,15 @@ def _check_options(route: Route) -> list[CheckMessage]:
         Options.parse(route.name, given)
     except (TypeError, ValueError) as error:
         return [
-            message(
-                "dlshortcuts.E036",
-                f"The urlpattern {route.route!r} passes {route.name} a wrong option: {error}.",
-                hint="Fix the value in path()'s third argument; docs/options.rst lists each option's type.",
-            )
+            wrong_option(route, error, "Fix the value in path()'s third argument; see the options' types.")
         ]
     return []
+
+
+def wrong_option(route: Route, error: Exception, hint: str) -> CheckMessage:
+    """E036: the urlpattern passes what the shortcut's call would refuse, with the call's own message."""
+    return message(
+        "dlshortcuts.E036",
+        f"The urlpattern {route.route!r} passes {route.name} a wrong option: {error}.",
+        hint=hint,
+    )

@@ -19,6 +19,7 @@ from dlshortcuts import (
     aserve_path,
     aserve_storage,
     optimized_download,
+    serve_archive,
     serve_field,
     serve_generated,
     serve_path,
@@ -40,6 +41,11 @@ def report(request: object) -> bytes:
     return b"year,total\r\n"
 
 
+def album(request: object, year: int = 2024) -> list[tuple[str, bytes]]:
+    """An archive's members."""
+    return [(f"{year}/cover.txt", b"cover")]
+
+
 urlpatterns = [
     # Right: no message.
     path("files/<path:path>", serve_path, {"root": HERE}),
@@ -54,6 +60,7 @@ urlpatterns = [
     path("mirror/<path:url>", serve_url, {"allowed_hosts": ["files.example.com"]}),
     path("logo.png", serve_url, {"url": "https://cdn.example.com/logo.png"}),
     path("plain/", serve_field),
+    path("album/<int:year>.zip", serve_archive, {"members": album, "filename": "album.zip"}),
     # Wrong: one message each, in this order.
     path("typo/<path:name>", aserve_storage, {"storage": "privat"}),
     path(
@@ -76,6 +83,8 @@ urlpatterns = [
     path("named/<path:name>", serve_path, {"root": HERE}),
     path("media/<path:path>", serve_storage, {"storage": "default"}),
     path("both/<path:path>/<slug:slug>", serve_path, {"root": HERE}),
+    path("slow/<path:url>", serve_url, {"allowed_hosts": ["files.example.com"], "timeout": "5s"}),
+    path("photos.zip", serve_archive, {"members": album, "filename": "photos.zip", "max_ages": 60}),
     path("proxy/<path:url>", serve_url),
 ]
 
@@ -142,7 +151,7 @@ EXPECTED = [
         "E036",
         "The urlpattern 'cache/<path:path>' passes serve_path a wrong option: max_age must be a "
         "non-negative int of seconds, not -5.",
-        "Fix the value in path()'s third argument; docs/options.rst lists each option's type.",
+        "Fix the value in path()'s third argument; see the options' types.",
     ),
     error(
         "E037",
@@ -160,6 +169,17 @@ EXPECTED = [
         "The urlpattern 'both/<path:path>/<slug:slug>' captures 'slug', which serve_path does not take: "
         + RAISES,
         "Remove the capture, or capture it in a view of yours that calls serve_path.",
+    ),
+    error(
+        "E036",
+        "The urlpattern 'slow/<path:url>' passes serve_url a wrong option: timeout must be a positive number "
+        "of seconds or a (connect, read) pair of them, not '5s'.",
+        "See serve_url's timeout in the docs.",
+    ),
+    error(
+        "E035",
+        f"The urlpattern 'photos.zip' passes max_ages=60, which serve_archive does not take: {RAISES}",
+        "Did you mean 'max_age'?",
     ),
 ]
 
