@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.core.checks import CheckMessage
 from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -83,6 +84,8 @@ def rules() -> dict[Callable[..., Any], Rules]:
 
 def routes() -> Iterator[tuple[Route, Rules]]:
     """Every urlpattern of ``ROOT_URLCONF`` whose view is a shortcut (or its async twin, or wraps one)."""
+    if not getattr(settings, "ROOT_URLCONF", None):
+        return  # No URLconf (a project of management commands only), as Django's own URL checks.
     table = rules()
     for route, captures, kwargs, pattern in _walk(get_resolver().url_patterns, "", frozenset(), {}):
         # aserve_* and decorators such as @optimized_download keep __wrapped__.

@@ -232,3 +232,9 @@ def test_the_suite_urlpatterns_pass(settings: Settings, urlconf: str) -> None:
     settings.ROOT_URLCONF = urlconf
     settings.STORAGES = dict.fromkeys(("default", "private", "s3", "staticfiles"), STORAGES["default"])
     assert check_urls() == []
+
+
+def test_no_urlconf_no_message(settings: Settings) -> None:
+    del settings.ROOT_URLCONF
+    assert check_urls() == []
+    assert check_url_allow_list() == []
