@@ -23,7 +23,7 @@ DATA = {"docs/q1.pdf": os.urandom(300_000), "docs/q2.pdf": os.urandom(200_000)}
 
 
 def _field_file(storage: Storage, name: str) -> FieldFile:
-    field_file = FieldFile(Document(), Document._meta.get_field("file"), name)
+    field_file: FieldFile = Document(file=name).file
     field_file.storage = storage
     return field_file
 
