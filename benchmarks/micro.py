@@ -21,8 +21,10 @@ from django.views.static import serve
 
 from dlshortcuts import serve_path
 from dlshortcuts.engine.content_type import sniff_file
+from dlshortcuts.engine.response import listened
 from dlshortcuts.http.disposition import content_disposition
 from dlshortcuts.http.ranges import parse_range
+from dlshortcuts.signals import download_finished, download_started
 
 from .harness import GIB, Bench
 from .report import Row, Target
@@ -37,6 +39,7 @@ NOT_MODIFIED = "304 Not Modified for a file"
 RANGE = "parse a 3-range Range header"
 DISPOSITION = "Content-Disposition, non-ASCII name"
 SNIFF = "sniff a file's type (warm)"
+SIGNALS = "download signals, no receiver connected"
 #: Timed repeats per row: each is short, so more of them than the server runs.
 _REPEATS = 5
 _NAME = "Überweisung März 2026 (東京).pdf"
@@ -90,6 +93,15 @@ def _whole(bench: Bench) -> dict[str, Callable[[], object]]:
     return {"dlshortcuts serve_path": ours, "Django FileResponse": django_file_response}
 
 
+def _unheard() -> None:
+    # All a download pays for dlshortcuts.signals when nothing listens: the
+    # response checks download_finished when made and when closed,
+    # download_started before its body; nothing is counted.
+    listened(download_finished)
+    listened(download_started)
+    listened(download_finished)
+
+
 def _sniffed_file(bench: Bench) -> Path:
     # A name that tells nothing, so that the type must come from the bytes.
     path = bench.workdir / "document"
@@ -127,6 +139,7 @@ def run(bench: Bench) -> list[Row]:
             },
         ),
         (RANGE, None, {"dlshortcuts parse_range": lambda: parse_range(_RANGE, GIB)}),
+        (SIGNALS, None, {"dlshortcuts, the checks of one download": _unheard}),
     ]
     rows = []
     for metric, reference, calls in jobs:

@@ -224,6 +224,7 @@ def test_micro_suite_measures_every_job() -> None:
         (micro.SNIFF, "dlshortcuts sniff_file", "python-magic from_file, uncached"),
         (micro.SNIFF, "python-magic from_file, uncached", None),
         (micro.RANGE, "dlshortcuts parse_range", None),
+        (micro.SIGNALS, "dlshortcuts, the checks of one download", None),
     ]
     assert all(len(row.samples) == 5 and min(row.samples) > 0 for row in rows)
 
