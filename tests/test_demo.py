@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import base64
 import html
+import io
 import json
 import os
 import re
 import subprocess
 import sys
+import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -76,6 +78,8 @@ REQUESTS: dict[str, dict[str, object]] = {
         "live": True,
     },
     "remote-missing": {"method": "GET", "path": "/remote/missing.txt", "live": True},
+    "archive": {"method": "GET", "path": "/demo-files.zip"},
+    "archive-range": {"method": "GET", "path": "/demo-files.zip", "headers": {"Range": "bytes=100-199"}},
     "my-document-anonymous": {"method": "GET", "path": "/my/documents/2/"},
     "handbook-anonymous": {"method": "GET", "path": "/members/handbook.pdf"},
     "login-page": {"method": "GET", "path": "/accounts/login/?next=/members/handbook.pdf"},
@@ -88,6 +92,7 @@ REQUESTS: dict[str, dict[str, object]] = {
     "shared": {"method": "GET", "path": "/shared/welcome.txt", "signed": 600},
     "shared-unsigned": {"method": "GET", "path": "/shared/welcome.txt"},
     "my-document": {"method": "GET", "path": "/my/documents/2/"},
+    "archive-logged-in": {"method": "GET", "path": "/demo-files.zip"},
     "my-document-not-mine": {"method": "GET", "path": "/my/documents/1/"},
     "escape-root": {"method": "GET", "path": "/files/../members/handbook.pdf"},
     "admin-documents": {"method": "GET", "path": "/admin/demo/document/"},
@@ -136,6 +141,7 @@ DOWNLOADS = [
     "/async/documents/1/",
     "/storage/reports/2026-q3.txt",
     "/remote/welcome.txt",
+    "/demo-files.zip",
 ]
 
 
@@ -429,3 +435,23 @@ def test_unsigned_link_is_403_saying_why(demo: dict[str, Response]) -> None:
     # Expiry itself is tested in tests/test_signing.py, with a clock that moves.
     assert demo["shared-unsigned"].status == 403
     assert "not valid" in demo["shared-unsigned"].text
+
+
+def test_the_archive_holds_the_files_and_the_documents_the_user_may_see(demo: dict[str, Response]) -> None:
+    anonymous = zipfile.ZipFile(io.BytesIO(demo["archive"].body))
+    assert anonymous.testzip() is None
+    assert anonymous.read("files/welcome.txt") == WELCOME
+    assert anonymous.getinfo("files/large.bin").file_size == LARGE_SIZE
+    documents = [name for name in anonymous.namelist() if name.startswith("documents/")]
+    assert [anonymous.read(name) for name in documents] == [RELEASE_NOTES]
+    assert demo["archive"].headers["Content-Length"] == str(len(demo["archive"].body))
+    assert demo["archive"].headers["Accept-Ranges"] == "bytes"
+    mine = zipfile.ZipFile(io.BytesIO(demo["archive-logged-in"].body))
+    assert sorted(mine.read(name) for name in mine.namelist() if name.startswith("documents/")) == sorted(
+        [RELEASE_NOTES, DEMO_NOTES]
+    )
+
+
+def test_a_range_of_the_archive_is_those_bytes(demo: dict[str, Response]) -> None:
+    assert demo["archive-range"].status == 206
+    assert demo["archive-range"].body == demo["archive"].body[100:200]

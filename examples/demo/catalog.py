@@ -183,4 +183,17 @@ LINKS = [
         "internal location that proxy_passes to the upstream, and Django fetches nothing. Elsewhere "
         "Django relays the bytes in 64 KiB blocks.",
     ),
+    Link(
+        title="Several files as one zip",
+        url_name="archive",
+        code='path("demo-files.zip", serve_archive, '
+        '{"members": archive_members, "filename": "demo-files.zip"})\n'
+        "# archive_members(request): ArchiveMember(name, path or document.file, size=..., modified=...)\n"
+        "# for the files and the documents the user may see",
+        shows="serve_archive makes the zip while it is sent, with an exact Content-Length: interrupt the "
+        "download and resume it (curl -C -), or curl -r on it; the 32 MiB file is inside. Logged in, "
+        "your own document is in it too.",
+        production="None: Django makes the archive (the web server has no file to send), with Range, "
+        "reading one member at a time.",
+    ),
 ]

@@ -6,7 +6,14 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from dlshortcuts import serve_field, serve_generated, serve_path, serve_storage, signature_required
+from dlshortcuts import (
+    serve_archive,
+    serve_field,
+    serve_generated,
+    serve_path,
+    serve_storage,
+    signature_required,
+)
 
 from . import views
 from .models import Document
@@ -45,6 +52,12 @@ urlpatterns = [
     path("async/documents/<int:pk>/", views.async_document, name="async-document"),
     path("storage/<path:name>", serve_storage, {"storage": "private"}, name="storage"),
     path("remote/<path:path>", views.remote, name="remote"),
+    path(
+        "demo-files.zip",
+        serve_archive,
+        {"members": views.archive_members, "filename": "demo-files.zip"},
+        name="archive",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
 ]

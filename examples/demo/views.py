@@ -8,12 +8,13 @@ from typing import TypedDict
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 
-from dlshortcuts import aserve_field, serve_field, serve_path, serve_url
+from dlshortcuts import ArchiveMember, aserve_field, serve_field, serve_path, serve_url
 from dlshortcuts.offload.config import render_proxy_config
 
 from .catalog import LINKS
@@ -106,3 +107,23 @@ def order_rows(request: HttpRequest) -> Iterator[str]:
         rows = rows.filter(customer=customer)
     for number, customer, total, placed_at in rows.iterator(chunk_size=500):
         yield writer.writerow([number, customer, total, placed_at.isoformat()])
+
+
+def archive_members(request: HttpRequest) -> list[ArchiveMember]:
+    """The public files and the documents the user may see, as one zip.
+
+    Files come from disk, documents from their storage, filtered by owner as
+    ``my_document`` is. Their size and date come from the model, so a HEAD or
+    a 304 asks the storage nothing; the pk makes each name unique.
+    """
+    files = settings.PRIVATE_ROOT / "files"
+    members = [
+        ArchiveMember(f"files/{path.name}", path) for path in sorted(files.iterdir()) if path.is_file()
+    ]
+    visible = Q(owner=None)
+    if request.user.is_authenticated:
+        visible |= Q(owner=request.user)
+    for document in Document.objects.filter(visible).order_by("pk"):
+        name = f"documents/{document.pk}-{document.filename}"
+        members.append(ArchiveMember(name, document.file, size=document.size, modified=document.uploaded_at))
+    return members
