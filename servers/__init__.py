@@ -4,8 +4,8 @@ Not part of the dlshortcuts package (not installed, no public API): a helper
 of the checkout, imported from its root by ``tests/``, ``benchmarks/`` and
 ``examples/nginx/serve.py``. Every server runs in its own process group on a
 free 127.0.0.1 port, is waited for with a timeout, and is stopped by pid.
-Application servers: :func:`gunicorn_argv`, :func:`uvicorn_argv`; web
-servers in front of them: :mod:`servers.proxies`.
+Application servers: :func:`gunicorn_argv`, :func:`uvicorn_argv`,
+:func:`granian_argv`; web servers in front of them: :mod:`servers.proxies`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -156,12 +156,14 @@ def uvicorn_argv(
     access_log: bool = False,
     log_level: str | None = None,
     python_options: Sequence[str] = (),
+    factory: bool = False,
 ) -> list[str]:
     """uvicorn (one process) serving the ASGI ``app`` on ``127.0.0.1:port``.
 
     Django has no lifespan support: it is off, so uvicorn does not log that.
 
     :param python_options: interpreter options (``-W always::ResourceWarning``).
+    :param factory: ``app`` names a function returning the application.
     """
     argv = [str(BIN / "python"), *python_options, "-m", "uvicorn", app, "--host=127.0.0.1", f"--port={port}"]
     argv.append("--lifespan=off")
@@ -169,34 +171,49 @@ def uvicorn_argv(
         argv.append("--no-access-log")
     if log_level is not None:
         argv.append(f"--log-level={log_level}")
+    if factory:
+        argv.append("--factory")
     return argv
 
 
-def start_gunicorn(
-    app: str,
-    log: Path,
-    *,
-    env: Mapping[str, str] | None = None,
-    cwd: Path = ROOT,
-    start_timeout: float = 30,
-    **options: Any,
-) -> Server:
-    """Start :func:`gunicorn_argv` (``options`` are its keywords) on a free port."""
-    port = free_port()
-    argv = gunicorn_argv(app, port, **options)
-    return start_server(argv, port, log, env=env, cwd=cwd, timeout=start_timeout)
+def granian_argv(
+    app: str, port: int, *, workers: int = 1, log_level: str | None = None, factory: bool = False
+) -> list[str]:
+    """Granian serving the ASGI ``app`` on ``127.0.0.1:port``.
+
+    ``asginl``: ASGI without the lifespan protocol, which Django does not
+    speak (Granian would log its refusal at every start).
+
+    :param factory: ``app`` names a function returning the application.
+    """
+    argv = [str(BIN / "granian"), "--interface=asginl", "--host=127.0.0.1", f"--port={port}"]
+    argv += [f"--workers={workers}", "--no-ws"]
+    if log_level is not None:
+        argv.append(f"--log-level={log_level}")
+    if factory:
+        argv.append("--factory")
+    return [*argv, app]
 
 
-def start_uvicorn(
-    app: str,
-    log: Path,
-    *,
-    env: Mapping[str, str] | None = None,
-    cwd: Path = ROOT,
-    start_timeout: float = 30,
-    **options: Any,
-) -> Server:
-    """Start :func:`uvicorn_argv` (``options`` are its keywords) on a free port."""
-    port = free_port()
-    argv = uvicorn_argv(app, port, **options)
-    return start_server(argv, port, log, env=env, cwd=cwd, timeout=start_timeout)
+def _starter(argv_of: Callable[..., list[str]]) -> Callable[..., Server]:
+    """``start_NAME`` for ``NAME_argv``: the server on a free port, its ``options`` passed to ``argv_of``."""
+
+    def start(
+        app: str,
+        log: Path,
+        *,
+        env: Mapping[str, str] | None = None,
+        cwd: Path = ROOT,
+        start_timeout: float = 30,
+        **options: Any,
+    ) -> Server:
+        port = free_port()
+        return start_server(argv_of(app, port, **options), port, log, env=env, cwd=cwd, timeout=start_timeout)
+
+    start.__doc__ = f"Start :func:`{argv_of.__name__}` (``options`` are its keywords) on a free port."
+    return start
+
+
+start_gunicorn = _starter(gunicorn_argv)
+start_uvicorn = _starter(uvicorn_argv)
+start_granian = _starter(granian_argv)

@@ -73,6 +73,7 @@ PUBLIC_MODULES = {
     "compat.py",
     "testing/__init__.py",
     "pytest_plugin.py",
+    "asgi.py",
     "signals.py",
 }
 BACKEND_NAMES = ("nginx", "apache", "lighttpd", "litespeed", "caddy")
