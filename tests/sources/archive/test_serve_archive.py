@@ -11,10 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.http import Http404
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 from django.test import AsyncClient, Client, RequestFactory
 
-from dlshortcuts import ArchiveMember, aserve_archive, serve_archive
+from dlshortcuts import ArchiveMember, aserve_archive, optimized_download, serve_archive
+from dlshortcuts.signals import download_finished, download_started
 from dlshortcuts.sources.archive import members as members_module
 from tests.reading import aread, read
 from tests.urls import FILES_ROOT_ENV
@@ -202,3 +204,43 @@ async def test_aserve_archive_streams_async_iterables(rf: RequestFactory) -> Non
     # A WSGI request: its sync body drives the async iterable on a loop of its own.
     entries = _entries(await asyncio.to_thread(read, response))
     assert entries == {"report.csv": b"id,total\r\n1,42\r\n"}
+
+
+def test_optimized_download_leaves_archives_to_django(rf: RequestFactory, album: Path) -> None:
+    # The members lie in the location, but the archive is made by Django: never handed over.
+    @optimized_download(backend="nginx", locations=[{"root": str(album), "url": "/_protected/"}])
+    def view(request: HttpRequest) -> HttpResponseBase:
+        return serve_archive(request, _members(album), filename="album.zip")
+
+    response = view(rf.get("/"))
+    assert "X-Accel-Redirect" not in response
+    body = read(response)
+    assert response["Content-Length"] == str(len(body))
+    assert sorted(_entries(body)) == ["photos/cat.jpg", "photos/dog.jpg", "photos/empty.txt"]
+
+
+def test_download_signals_fire_for_archives(rf: RequestFactory, album: Path) -> None:
+    events: list[tuple[str, dict[str, Any]]] = []
+
+    def started(**kwargs: Any) -> None:
+        events.append(("started", kwargs))
+
+    def finished(**kwargs: Any) -> None:
+        events.append(("finished", kwargs))
+
+    download_started.connect(started)
+    download_finished.connect(finished)
+    try:
+        response = serve_archive(rf.get("/", HTTP_RANGE="bytes=10-"), _members(album), filename="a.zip")
+        body = read(response)
+    finally:
+        download_started.disconnect(started)
+        download_finished.disconnect(finished)
+    assert [name for name, _ in events] == ["started", "finished"]
+    outcome = events[1][1]
+    assert (outcome["status"], outcome["bytes_sent"], outcome["complete"], outcome["offloaded"]) == (
+        206,
+        len(body),
+        True,
+        False,
+    )
