@@ -23,12 +23,17 @@ __all__ = ["COMPETITORS", "TARGETS", "TITLE", "run"]
 
 TITLE = "ASGI: uvicorn, 1 process"
 DLSHORTCUTS = "dlshortcuts serve_path"
+ASYNC_DLSHORTCUTS = "dlshortcuts aserve_path, async view"
+FILE_RESPONSE = "Django FileResponse"
 STARLETTE = "Starlette FileResponse"
+CEILING = "Django ceiling: async view, bytes from memory"
 DJANGO_APP = "benchmarks.project.asgi:application"
 COMPETITORS = (
     (Competitor(DLSHORTCUTS, "/dlshortcuts/"), DJANGO_APP),
-    (Competitor("Django FileResponse", "/fileresponse/"), DJANGO_APP),
+    (Competitor(ASYNC_DLSHORTCUTS, "/async/dlshortcuts/"), DJANGO_APP),
+    (Competitor(FILE_RESPONSE, "/fileresponse/"), DJANGO_APP),
     (Competitor(STARLETTE, "/starlette/"), "benchmarks.project.starlette_app:app"),
+    (Competitor(CEILING, "/async/ceiling/", small_only=True), DJANGO_APP),
 )
 
 SMALL_RATE = "small file: requests/s"
@@ -38,6 +43,8 @@ RSS_GROWTH = "peak RSS growth"
 RSS_BOUND = 32
 
 TARGETS = (
+    Target(TITLE, SMALL_RATE, ASYNC_DLSHORTCUTS, CEILING, 0.85),
+    Target(TITLE, SMALL_RATE, DLSHORTCUTS, FILE_RESPONSE, 1.0),
     Target(TITLE, LARGE_RATE, DLSHORTCUTS, STARLETTE, 0.8),
     Target(TITLE, RSS_GROWTH, DLSHORTCUTS, None, RSS_BOUND),
 )
@@ -63,13 +70,18 @@ def run(bench: Bench) -> list[Row]:
             pid = server.process.pid
             running.append(_Running(competitor, base, pid, rss_of([pid])))
         rates = request_rates(plan, running, lambda c: c.base + bench.SMALL)
+        files = [contender for contender in running if not contender.competitor.small_only]
         whole = interleaved(
             plan.runs,
-            running,
+            files,
             lambda c: download(c.base + bench.LARGE, [c.pid], max_seconds=plan.transfer_cap),
         )
-    rows = []
-    for contender in running:
+    rows = [
+        Row(TITLE, SMALL_RATE, "req/s", c.competitor.name, tuple(rates[c]), reference=STARLETTE)
+        for c in running
+        if c.competitor.small_only
+    ]
+    for contender in files:
         name = contender.competitor.name
         reference = None if name == STARLETTE else STARLETTE
         rows += [

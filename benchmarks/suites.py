@@ -30,7 +30,7 @@ from .report import Row, Target
 __all__ = ["SUITE_MODULES", "Competitor", "Suite", "load_suites"]
 
 #: Every suite in the order it runs; the micro-benchmarks run last, on a quiet machine.
-SUITE_MODULES = ("wsgi", "asgi", "nginx", "generated", "serve_url", "storage", "micro")
+SUITE_MODULES = ("wsgi", "asgi", "nginx", "granian", "generated", "serve_url", "storage", "micro")
 
 
 class Suite(Protocol):
@@ -51,11 +51,14 @@ class Competitor:
     :ivar slow: an order of magnitude slower or more: its large downloads
         are cut after ``plan.slow_cap`` seconds and the rate is measured over
         what arrived, or (where nothing arrives before the end) it runs once.
+    :ivar small_only: measured on the small file only (Django's ceiling, a
+        view returning the bytes from memory, has no large-file route).
     """
 
     name: str
     prefix: str
     slow: bool = False
+    small_only: bool = False
 
 
 def load_suites(names: Sequence[str] = SUITE_MODULES) -> dict[str, Suite]:

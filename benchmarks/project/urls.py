@@ -12,6 +12,9 @@ from . import FILES_ROOT, views
 urlpatterns = [
     path("dlshortcuts/<path:path>", serve_path, {"root": FILES_ROOT}),
     path("fileresponse/<path:path>", views.django_file_response),
+    path("ceiling/<path:path>", views.ceiling),
+    path("async/ceiling/<path:path>", views.async_ceiling),
+    path("async/dlshortcuts/<path:path>", views.async_serve_path),
     path("static/<path:path>", serve, {"document_root": FILES_ROOT}),
     path("downloadview/<path:path>", views.downloadview),
     path("offload/<path:path>", views.offload),

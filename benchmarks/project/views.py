@@ -6,22 +6,26 @@ so each competitor answers the same request for the same bytes.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable
 from urllib.parse import quote
 
-from django.http import FileResponse, HttpRequest, StreamingHttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django_downloadview import PathDownloadView
 from django_downloadview.nginx import x_accel_redirect
 
-from dlshortcuts import DownloadResponse, serve_generated, serve_path
+from dlshortcuts import DownloadResponse, aserve_path, serve_generated, serve_path
 
 from . import DOWNLOADVIEW_PREFIX, FILES_ROOT, OFFLOAD_PREFIX, optimized_download
 from .rows import csv_rows
 
 __all__ = [
     "RootedPathDownloadView",
+    "async_ceiling",
+    "async_serve_path",
+    "ceiling",
     "django_file_response",
     "django_streaming_csv",
     "dlshortcuts_csv",
@@ -35,6 +39,27 @@ def django_file_response(request: HttpRequest, path: str) -> FileResponse:  # no
     """Django alone: FileResponse over an open file, as its docs show."""
     # Django closes the file when the response is closed.
     return FileResponse(open(os.path.join(FILES_ROOT, path), "rb"), as_attachment=True)
+
+
+@functools.cache
+def _in_memory(path: str) -> bytes:
+    with open(os.path.join(FILES_ROOT, path), "rb") as file:
+        return file.read()
+
+
+def ceiling(request: HttpRequest, path: str) -> HttpResponse:  # noqa: ARG001
+    """Django's ceiling: the file's bytes from memory (read once), no file opened per request."""
+    return HttpResponse(_in_memory(path), content_type="application/octet-stream")
+
+
+async def async_ceiling(request: HttpRequest, path: str) -> HttpResponse:  # noqa: ARG001
+    """The async ceiling: an async view returning the bytes from memory."""
+    return HttpResponse(_in_memory(path), content_type="application/octet-stream")
+
+
+async def async_serve_path(request: HttpRequest, path: str) -> HttpResponseBase:
+    """aserve_path in an async view, as docs/asgi.rst shows."""
+    return await aserve_path(request, path, root=FILES_ROOT)
 
 
 class RootedPathDownloadView(PathDownloadView):  # type: ignore[misc]  # django-downloadview is untyped
