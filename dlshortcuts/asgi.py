@@ -70,6 +70,9 @@ class PathsendASGIHandler(ASGIHandler):
         # that one becomes the pathsend. The file stays open until Django
         # closes the response, as for any other answer.
         response.streaming_content = empty_async()
+        # The server sends the bytes: download_finished says so (offloaded,
+        # no byte count), as for a handover to a web server (issue 14).
+        response.offloaded = True
 
         async def send_path(message: Mapping[str, Any]) -> None:
             if message["type"] == "http.response.body":

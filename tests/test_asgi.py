@@ -13,6 +13,7 @@ import pytest
 from django.core.handlers.asgi import ASGIHandler
 
 from dlshortcuts.asgi import PATHSEND, PathsendASGIHandler, get_asgi_application
+from dlshortcuts.signals import download_finished
 from tests.urls import FILES_ROOT_ENV
 
 CONTENT = bytes(range(256)) * 40
@@ -161,3 +162,18 @@ async def test_a_file_changed_after_the_answer_is_sent_from_the_open_file(
     assert messages[0]["status"] == 200
     assert PATHSEND not in [m["type"] for m in messages]
     assert body_of(messages) == CONTENT
+
+
+async def test_download_finished_says_the_server_sent_it(files: Path) -> None:
+    reports: list[dict[str, Any]] = []
+
+    def receiver(sender: object, **arguments: Any) -> None:
+        reports.append({k: arguments[k] for k in ("status", "bytes_sent", "complete", "offloaded")})
+
+    download_finished.connect(receiver)
+    try:
+        messages = await run(PathsendASGIHandler(), "/files/data.bin", extensions=OFFERED)
+    finally:
+        download_finished.disconnect(receiver)
+    assert messages[1]["type"] == PATHSEND
+    assert reports == [{"status": 200, "bytes_sent": None, "complete": None, "offloaded": True}]
