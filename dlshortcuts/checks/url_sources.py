@@ -15,12 +15,14 @@ from typing import Any
 from django.conf import settings
 from django.core.checks import CheckMessage
 from django.core.exceptions import FieldDoesNotExist
+from django.core.files.storage import Storage
 from django.db import models
 
 from dlshortcuts.checks import message
 from dlshortcuts.checks.urls import Route, parameter_names, wrong_option
 from dlshortcuts.options import OPTION_NAMES, did_you_mean, misspelt_option, path_argument
 from dlshortcuts.sources.remote.policy import forwarded_names, hosts_list, timeout_pair
+from dlshortcuts.sources.storages import get_storage
 
 _FIELD_OPTIONS = (
     "filename_field",
@@ -29,6 +31,11 @@ _FIELD_OPTIONS = (
     "modified_field",
     "charset_field",
     "encoding_field",
+)
+
+
+_FIELD_HINT = (
+    'Import the model and pass it, such as {"model": Document}, or {"queryset": Document.objects.all()}.'
 )
 
 
@@ -85,8 +92,14 @@ def check_remote(route: Route) -> list[CheckMessage]:
 
 
 def check_storage(route: Route) -> list[CheckMessage]:
-    """serve_storage: a storage alias must be in ``STORAGES`` (E030)."""
+    """serve_storage: a storage alias must be in ``STORAGES`` (E030), anything else a Storage (E036)."""
     alias = route.kwargs.get("storage")
+    if alias is not None and not isinstance(alias, (str, Storage)):
+        # An instance is taken as it is, an alias is not opened here: only a wrong type can raise.
+        try:
+            get_storage(alias)
+        except TypeError as error:
+            return [wrong_option(route, error, "Give an alias of STORAGES, or a Storage instance.")]
     if isinstance(alias, str) and alias not in settings.STORAGES:
         return [
             message(
@@ -102,9 +115,13 @@ def check_storage(route: Route) -> list[CheckMessage]:
 def check_field(route: Route) -> list[CheckMessage]:
     """serve_field: its FileField (E031), ``*_field`` attributes (E032) and lookups (E039) exist."""
     queryset = route.kwargs.get("queryset")
-    model = queryset.model if isinstance(queryset, models.QuerySet) else route.kwargs.get("model")
+    if queryset is not None and not isinstance(queryset, models.QuerySet):
+        return [wrong_option(route, TypeError(f"queryset must be a QuerySet, not {queryset!r}"), _FIELD_HINT)]
+    model = queryset.model if queryset is not None else route.kwargs.get("model")
+    if model is None:
+        return []  # A field_file or an instance comes from a view of the project's own.
     if not (isinstance(model, type) and issubclass(model, models.Model)):
-        return []
+        return [wrong_option(route, TypeError(f"model must be a model class, not {model!r}"), _FIELD_HINT)]
     messages: list[CheckMessage] = []
     field = route.kwargs.get("field", "file")
     model_field = next((f for f in model._meta.get_fields() if f.name == field), None)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.core.checks import Error, Warning
+from django.core.files.storage import InMemoryStorage
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from django.urls import include, path, re_path
@@ -85,6 +86,9 @@ urlpatterns = [
     path("both/<path:path>/<slug:slug>", serve_path, {"root": HERE}),
     path("slow/<path:url>", serve_url, {"allowed_hosts": ["files.example.com"], "timeout": "5s"}),
     path("photos.zip", serve_archive, {"members": album, "filename": "photos.zip", "max_ages": 60}),
+    path("class/<path:name>", serve_storage, {"storage": InMemoryStorage}),
+    path("by-string/<int:pk>/", serve_field, {"model": "tests.Document"}),
+    path("by-manager/<int:pk>/", serve_field, {"queryset": Document.objects}),
     path("proxy/<path:url>", serve_url),
 ]
 
@@ -94,6 +98,9 @@ def error(check_id: str, text: str, hint: str) -> Error:
 
 
 RAISES = "every request would fail with a TypeError."
+FIELD_HINT = (
+    'Import the model and pass it, such as {"model": Document}, or {"queryset": Document.objects.all()}.'
+)
 EXPECTED = [
     error(
         "E030",
@@ -180,6 +187,24 @@ EXPECTED = [
         "E035",
         f"The urlpattern 'photos.zip' passes max_ages=60, which serve_archive does not take: {RAISES}",
         "Did you mean 'max_age'?",
+    ),
+    error(
+        "E036",
+        "The urlpattern 'class/<path:name>' passes serve_storage a wrong option: storage must be a Storage "
+        f"instance or an alias from STORAGES, not {InMemoryStorage!r}.",
+        "Give an alias of STORAGES, or a Storage instance.",
+    ),
+    error(
+        "E036",
+        "The urlpattern 'by-string/<int:pk>/' passes serve_field a wrong option: model must be a model "
+        "class, not 'tests.Document'.",
+        FIELD_HINT,
+    ),
+    error(
+        "E036",
+        "The urlpattern 'by-manager/<int:pk>/' passes serve_field a wrong option: queryset must be a "
+        f"QuerySet, not {Document.objects!r}.",
+        FIELD_HINT,
     ),
 ]
 
