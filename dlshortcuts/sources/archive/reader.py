@@ -13,53 +13,16 @@ from __future__ import annotations
 
 import io
 import os
-import threading
 import zlib
-from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import IO, Any
 
 from dlshortcuts.download import Download
-from dlshortcuts.engine.bodies import BLOCK_SIZE, TruncatedFileError, announce_range
+from dlshortcuts.engine.bodies import TruncatedFileError, announce_range
 from dlshortcuts.http.ranges import ByteRange
+from dlshortcuts.sources.archive.crcs import CRC_CACHE, crc_of, read_up_to
 from dlshortcuts.sources.archive.layout import CENTRAL, DATA, DESCRIPTOR, Layout
 from dlshortcuts.sources.archive.members import Resolved
-
-
-class CrcCache:
-    """The CRC-32 of members already read, by their validator, least recently used dropped first.
-
-    One per process: a member read once (by any archive) is never read again
-    for its CRC while its validator (inode, size and mtime, or storage name,
-    size and time) is unchanged.
-    """
-
-    def __init__(self, capacity: int) -> None:
-        self.capacity = capacity
-        self._crcs: OrderedDict[tuple[object, ...], int] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, validator: tuple[object, ...] | None) -> int | None:
-        if validator is None:
-            return None
-        with self._lock:
-            crc = self._crcs.get(validator)
-            if crc is not None:
-                self._crcs.move_to_end(validator)
-            return crc
-
-    def put(self, validator: tuple[object, ...] | None, crc: int) -> None:
-        if validator is None:
-            return
-        with self._lock:
-            self._crcs[validator] = crc
-            self._crcs.move_to_end(validator)
-            while len(self._crcs) > self.capacity:
-                self._crcs.popitem(last=False)
-
-
-#: About 100 bytes an entry: at most ~6 MiB.
-CRC_CACHE = CrcCache(65536)
 
 
 class _Open:
@@ -122,28 +85,39 @@ class ArchiveFile(io.RawIOBase):
         """
         self._stop = stop
 
-    def readinto(self, buffer: Any) -> int:
-        view = memoryview(buffer).cast("B")
-        filled = 0
-        while filled < len(view) and self._position < self._layout.size:
+    def read(self, size: int | None = -1) -> bytes:
+        """Up to ``size`` bytes from the current position (fewer only at the end).
+
+        Made here rather than through ``readinto``: a member's block goes out
+        as the bytes object it was read into, without two more copies.
+        """
+        left = self._layout.size - self._position
+        size = left if size is None or size < 0 else min(size, left)
+        parts = []
+        while size > 0:
             span = self._layout.spans[self._layout.span_at(self._position)]
-            wanted = min(len(view) - filled, span.stop - self._position)
+            wanted = min(size, span.stop - self._position)
             if span.kind == DATA:
                 chunk = self._read_data(span.index, self._position - span.start, wanted)
             else:
                 if span.kind in (DESCRIPTOR, CENTRAL):
                     self._crc(span.index)
-                literal = self._layout.literal(span, self._crcs)
                 start = self._position - span.start
-                chunk = literal[start : start + wanted]
-            view[filled : filled + len(chunk)] = chunk
-            filled += len(chunk)
+                chunk = self._layout.literal(span, self._crcs)[start : start + wanted]
+            parts.append(chunk)
+            size -= len(chunk)
             self._position += len(chunk)
-        return filled
+        return parts[0] if len(parts) == 1 else b"".join(parts)
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer).cast("B")
+        data = self.read(len(view))
+        view[: len(data)] = data
+        return len(data)
 
     def _read_data(self, index: int, offset: int, wanted: int) -> bytes:
         current = self._member(index, offset)
-        data = _read(current.file, wanted)
+        data = read_up_to(current.file, wanted)
         if len(data) < wanted:
             raise self._changed(index)
         if current.crc is not None:
@@ -172,16 +146,20 @@ class ArchiveFile(io.RawIOBase):
             stop = max(offset, min(size, self._stop - data_start))
             announce_range(current.file, ByteRange(0 if catch_up else offset, stop))
             if catch_up:
-                current.crc = _crc_of(current.file, offset, lambda: self._changed(index))
+                current.crc = crc_of(current.file, offset, lambda: self._changed(index))
             else:
-                current.crc = None if offset else 0
                 current.file.seek(offset)
+                current.crc = self._running(index, offset)
             current.position = offset
         elif current.position != offset:
             current.file.seek(offset)
-            current.crc = None if offset else 0
+            current.crc = self._running(index, offset)
             current.position = offset
         return current
+
+    def _running(self, index: int, offset: int) -> int | None:
+        """0 to compute the CRC while the member is read from its first byte; None when not needed."""
+        return 0 if offset == 0 and self._crcs[index] is None else None
 
     def _opener(self, index: int) -> tuple[IO[bytes], object | None]:
         opener = self._members[index].opener
@@ -195,7 +173,7 @@ class ArchiveFile(io.RawIOBase):
             try:
                 size = self._members[index].entry.size or 0
                 announce_range(file, ByteRange(0, size))
-                crc = _crc_of(file, size, lambda: self._changed(index))
+                crc = crc_of(file, size, lambda: self._changed(index))
                 if file.read(1):
                     raise self._changed(index)
             finally:
@@ -224,27 +202,3 @@ class ArchiveFile(io.RawIOBase):
             self._release()
         finally:
             super().close()
-
-
-def _read(file: IO[bytes], size: int) -> bytes:
-    """Up to ``size`` bytes, fewer only at the end of the file (a raw file may return less)."""
-    parts = []
-    while size > 0:
-        part = file.read(size)
-        if not part:
-            break
-        parts.append(part)
-        size -= len(part)
-    return b"".join(parts)
-
-
-def _crc_of(file: IO[bytes], size: int, changed: Callable[[], TruncatedFileError]) -> int:
-    """The CRC-32 of ``file``'s first ``size`` bytes, read from its start in blocks."""
-    file.seek(0)
-    crc = 0
-    for position in range(0, size, BLOCK_SIZE):
-        block = _read(file, min(BLOCK_SIZE, size - position))
-        if not block or len(block) < min(BLOCK_SIZE, size - position):
-            raise changed()
-        crc = zlib.crc32(block, crc)
-    return crc
