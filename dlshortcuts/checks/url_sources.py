@@ -19,7 +19,7 @@ from django.core.files.storage import Storage
 from django.db import models
 
 from dlshortcuts.checks import message
-from dlshortcuts.checks.urls import Route, parameter_names, wrong_option
+from dlshortcuts.checks.urls import DOWNLOADVIEW, OBJECT_DOWNLOADVIEW, Route, parameter_names, wrong_option
 from dlshortcuts.options import OPTION_NAMES, did_you_mean, misspelt_option, path_argument
 from dlshortcuts.sources.remote.policy import forwarded_names, hosts_list, timeout_pair
 from dlshortcuts.sources.storages import get_storage
@@ -150,8 +150,9 @@ def check_field(route: Route) -> list[CheckMessage]:
 
 def _check_lookups(route: Route, model: type[models.Model]) -> list[CheckMessage]:
     # What serve_field takes neither as a parameter nor as an option (nor a
-    # misspelt option: E035) is a lookup, as queryset.get(**lookups) takes it.
-    taken = parameter_names(route.shortcut) | set(OPTION_NAMES)
+    # misspelt option or a django-downloadview name: E035) is a lookup, as
+    # queryset.get(**lookups) takes it.
+    taken = parameter_names(route.shortcut) | set(OPTION_NAMES) | set(DOWNLOADVIEW) | set(OBJECT_DOWNLOADVIEW)
     lookups = {name for name in (*route.captures, *route.kwargs) if name not in taken}
     fields = [f.name for f in model._meta.get_fields()]
     messages = []

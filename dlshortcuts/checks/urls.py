@@ -54,14 +54,27 @@ class Rules:
 
     :ivar others: it takes keywords that are neither parameters nor options
         (serve_field's lookups, serve_generated's URL kwargs).
-    :ivar former: capture names a migrating project may keep, and what they
-        are called now, with where they come from (django-downloadview).
+    :ivar former: django-downloadview's names for this shortcut's arguments
+        (a capture or a view attribute a migrating project may keep), and
+        what the shortcut calls each; :data:`DOWNLOADVIEW` holds those of
+        every shortcut.
     :ivar check: the shortcut's own checks (a root, a storage alias, a model field).
     """
 
     others: bool = False
-    former: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    former: Mapping[str, str] = field(default_factory=dict)
     check: Callable[[Route], list[CheckMessage]] | None = None
+
+
+#: django-downloadview's options of every view (DownloadMixin), as the shortcuts call them.
+DOWNLOADVIEW = {"attachment": "as_attachment", "basename": "filename", "mimetype": "content_type"}
+#: ObjectDownloadView's attributes, as serve_field calls them (docs/migrating.rst).
+OBJECT_DOWNLOADVIEW = {
+    "file_field": "field",
+    "basename_field": "filename_field",
+    "mime_type_field": "content_type_field",
+    "modification_time_field": "modified_field",
+}
 
 
 def rules() -> dict[Callable[..., Any], Rules]:
@@ -69,13 +82,11 @@ def rules() -> dict[Callable[..., Any], Rules]:
     from dlshortcuts import shortcuts  # noqa: PLC0415
     from dlshortcuts.checks.url_sources import check_field, check_remote, check_root, check_storage  # noqa: PLC0415
 
-    downloadview = "django-downloadview's {}"
     return {
         shortcuts.serve_path: Rules(check=check_root),
-        shortcuts.serve_storage: Rules(
-            former={"path": ("name", downloadview.format("StorageDownloadView"))}, check=check_storage
-        ),
-        shortcuts.serve_field: Rules(others=True, check=check_field),
+        # StorageDownloadView captured the name as "path".
+        shortcuts.serve_storage: Rules(former={"path": "name"}, check=check_storage),
+        shortcuts.serve_field: Rules(others=True, former=OBJECT_DOWNLOADVIEW, check=check_field),
         shortcuts.serve_url: Rules(check=check_remote),
         shortcuts.serve_generated: Rules(others=True),
         shortcuts.serve_archive: Rules(others=True),
@@ -145,21 +156,24 @@ def _check_names(route: Route, rule: Rules) -> list[CheckMessage]:
     known = parameter_names(route.shortcut) | set(OPTION_NAMES)
     # serve_field's lookups and serve_generated's URL kwargs can be any name
     # but a near miss of an option (Options.parse refuses it at the call).
+    former = {**DOWNLOADVIEW, **rule.former}
     unknown = {name for name in (*route.captures, *route.kwargs) if name not in known}
     if rule.others:
-        unknown = {name for name in unknown if misspelt_option(name)}
+        unknown = {name for name in unknown if misspelt_option(name) or name in former}
     messages = [
         message(
             "dlshortcuts.E035",
             f"The urlpattern {route.route!r} passes {name}={route.kwargs[name]!r}, which {route.name} "
             "does not take: every request would fail with a TypeError.",
-            hint=did_you_mean(name, known) or f"{route.name} takes {', '.join(sorted(known))}.",
+            hint=_renamed(route, name, former.get(name))
+            or did_you_mean(name, known)
+            or f"{route.name} takes {', '.join(sorted(known))}.",
         )
         for name in sorted(unknown - route.captures)
     ]
     spare = sorted(unknown & route.captures)
     missing = [p.name for p in parameters if p.default is inspect.Parameter.empty and not route.given(p.name)]
-    messages += [_missing(route, rule, name, spare) for name in missing]
+    messages += [_missing(route, name, spare, former) for name in missing]
     if not missing:
         messages += [
             message(
@@ -174,13 +188,15 @@ def _check_names(route: Route, rule: Rules) -> list[CheckMessage]:
     return messages
 
 
-def _missing(route: Route, rule: Rules, name: str, spare: list[str]) -> CheckMessage:
+def _renamed(route: Route, name: str, new: str | None) -> str:
+    return "" if new is None else f"django-downloadview's {name!r} is {route.name}'s {new!r}."
+
+
+def _missing(route: Route, name: str, spare: list[str], former: Mapping[str, str]) -> CheckMessage:
     hint = f"Capture it, as in '<path:{name}>', or give it in path()'s third argument."
     if spare:
-        hint = f"Rename the capture {spare[0]!r} to {name!r}."
-        former, source = rule.former.get(spare[0], ("", ""))
-        if former == name:
-            hint += f" {source} captured {spare[0]!r}; {route.name} calls it {name!r}."
+        renamed = _renamed(route, spare[0], name) if former.get(spare[0]) == name else ""
+        hint = f"Rename the capture {spare[0]!r} to {name!r}." + (f" {renamed}" if renamed else "")
     return message(
         "dlshortcuts.E037",
         f"The urlpattern {route.route!r} never gives {route.name} its {name!r} argument: every request "

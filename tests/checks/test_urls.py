@@ -89,6 +89,8 @@ urlpatterns = [
     path("class/<path:name>", serve_storage, {"storage": InMemoryStorage}),
     path("by-string/<int:pk>/", serve_field, {"model": "tests.Document"}),
     path("by-manager/<int:pk>/", serve_field, {"queryset": Document.objects}),
+    path("migrated/<path:path>", serve_path, {"root": HERE, "basename": "cv.pdf"}),
+    path("migrated/<int:pk>/", serve_field, {"model": Document, "file_field": "image"}),
     path("proxy/<path:url>", serve_url),
 ]
 
@@ -168,8 +170,7 @@ EXPECTED = [
     error(
         "E037",
         f"The urlpattern 'media/<path:path>' never gives serve_storage its 'name' argument: {RAISES}",
-        "Rename the capture 'path' to 'name'. django-downloadview's StorageDownloadView captured 'path'; "
-        "serve_storage calls it 'name'.",
+        "Rename the capture 'path' to 'name'. django-downloadview's 'path' is serve_storage's 'name'.",
     ),
     error(
         "E038",
@@ -205,6 +206,18 @@ EXPECTED = [
         "The urlpattern 'by-manager/<int:pk>/' passes serve_field a wrong option: queryset must be a "
         f"QuerySet, not {Document.objects!r}.",
         FIELD_HINT,
+    ),
+    error(
+        "E035",
+        "The urlpattern 'migrated/<path:path>' passes basename='cv.pdf', which serve_path does not take: "
+        + RAISES,
+        "django-downloadview's 'basename' is serve_path's 'filename'.",
+    ),
+    error(
+        "E035",
+        "The urlpattern 'migrated/<int:pk>/' passes file_field='image', which serve_field does not take: "
+        + RAISES,
+        "django-downloadview's 'file_field' is serve_field's 'field'.",
     ),
 ]
 
