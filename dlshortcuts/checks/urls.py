@@ -135,7 +135,7 @@ def _walk(
         if isinstance(entry, URLResolver):
             merged = {**kwargs, **entry.default_kwargs}
             yield from _walk(entry.url_patterns, prefix + str(entry.pattern), captures | named, merged)
-        elif isinstance(entry, URLPattern):
+        else:  # A URLPattern: urlpatterns hold nothing else.
             yield prefix + str(entry.pattern), captures | named, {**kwargs, **entry.default_args}, entry
 
 
@@ -193,7 +193,7 @@ def _renamed(route: Route, name: str, new: str | None) -> str:
 
 
 def _missing(route: Route, name: str, spare: list[str], former: Mapping[str, str]) -> CheckMessage:
-    hint = f"Capture it, as in '<path:{name}>', or give it in path()'s third argument."
+    hint = f"Give it in path()'s third argument, {{{name!r}: ...}}, or capture it in the route."
     if spare:
         renamed = _renamed(route, spare[0], name) if former.get(spare[0]) == name else ""
         hint = f"Rename the capture {spare[0]!r} to {name!r}." + (f" {renamed}" if renamed else "")

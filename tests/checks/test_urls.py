@@ -91,6 +91,7 @@ urlpatterns = [
     path("by-manager/<int:pk>/", serve_field, {"queryset": Document.objects}),
     path("migrated/<path:path>", serve_path, {"root": HERE, "basename": "cv.pdf"}),
     path("migrated/<int:pk>/", serve_field, {"model": Document, "file_field": "image"}),
+    path("unnamed.csv", serve_generated, {"content": report}),
     path("proxy/<path:url>", serve_url),
 ]
 
@@ -218,6 +219,11 @@ EXPECTED = [
         "The urlpattern 'migrated/<int:pk>/' passes file_field='image', which serve_field does not take: "
         + RAISES,
         "django-downloadview's 'file_field' is serve_field's 'field'.",
+    ),
+    error(
+        "E037",
+        f"The urlpattern 'unnamed.csv' never gives serve_generated its 'filename' argument: {RAISES}",
+        "Give it in path()'s third argument, {'filename': ...}, or capture it in the route.",
     ),
 ]
 
