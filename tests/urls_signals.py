@@ -11,13 +11,13 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.urls import path
 
 from dlshortcuts import aserve_path, aserve_url, optimized_download, serve_generated, serve_path, serve_url
 from dlshortcuts.signals import download_finished, download_started
+from tests.settings_signals import SIGNALS_FILES, SIGNALS_LOG, SIGNALS_PROTECTED, SIGNALS_UPSTREAM
 
 #: The generated body: this many blocks of 64 KiB.
 GENERATED_BLOCKS = 512
@@ -25,14 +25,16 @@ _lock = threading.Lock()
 
 
 def _record(sender: object, *, signal: object, request: HttpRequest, download: Any, **kwargs: Any) -> None:
-    line = {
+    line: dict[str, object] = {
         "signal": "started" if signal is download_started else "finished",
         "path": request.get_full_path(),
         "method": request.method,
         "filename": download.filename,
-        **{key: kwargs[key] for key in ("status", "bytes_sent", "complete", "offloaded") if key in kwargs},
     }
-    with _lock, settings.SIGNALS_LOG.open("a", encoding="utf-8") as log:
+    line.update(
+        (key, kwargs[key]) for key in ("status", "bytes_sent", "complete", "offloaded") if key in kwargs
+    )
+    with _lock, SIGNALS_LOG.open("a", encoding="utf-8") as log:
         log.write(json.dumps(line) + "\n")
 
 
@@ -50,26 +52,24 @@ def generated(request: HttpRequest) -> HttpResponseBase:
 
 
 def remote(request: HttpRequest, name: str) -> HttpResponseBase:
-    return serve_url(request, f"{settings.SIGNALS_UPSTREAM}/files/{name}")
+    return serve_url(request, f"{SIGNALS_UPSTREAM}/files/{name}")
 
 
 async def aremote(request: HttpRequest, name: str) -> HttpResponseBase:
-    return await aserve_url(request, f"{settings.SIGNALS_UPSTREAM}/files/{name}")
+    return await aserve_url(request, f"{SIGNALS_UPSTREAM}/files/{name}")
 
 
 def files(request: HttpRequest, name: str) -> HttpResponseBase:
-    return serve_path(request, name, root=settings.SIGNALS_FILES)
+    return serve_path(request, name, root=SIGNALS_FILES)
 
 
 async def afiles(request: HttpRequest, name: str) -> HttpResponseBase:
-    return await aserve_path(request, name, root=settings.SIGNALS_FILES)
+    return await aserve_path(request, name, root=SIGNALS_FILES)
 
 
-@optimized_download(
-    backend="nginx", locations=[{"root": str(settings.SIGNALS_PROTECTED), "url": "/_protected/"}]
-)
+@optimized_download(backend="nginx", locations=[{"root": str(SIGNALS_PROTECTED), "url": "/_protected/"}])
 def protected(request: HttpRequest, name: str) -> HttpResponseBase:
-    return serve_path(request, name, root=settings.SIGNALS_PROTECTED)
+    return serve_path(request, name, root=SIGNALS_PROTECTED)
 
 
 urlpatterns = [

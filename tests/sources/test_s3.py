@@ -196,7 +196,7 @@ def test_first_block_is_sent_before_the_object_is_fetched(rf: RequestFactory, s3
     s3.operations.clear()
     response = serve_storage(rf.get("/"), "big.bin", storage=s3)
     assert isinstance(response, DownloadResponse)
-    chunks: Iterator[bytes] = response.streaming_content  # type: ignore[assignment]
+    chunks: Iterator[bytes] = response.streaming_content
 
     first = next(chunks)
 
@@ -238,7 +238,7 @@ def test_object_replaced_mid_download_fails_instead_of_mixing_versions(
     assert isinstance(response, DownloadResponse)
     s3.save("reports/q1.bin", ContentFile(b"new version"))
 
-    chunks: Iterator[bytes] = response.streaming_content  # type: ignore[assignment]
+    chunks: Iterator[bytes] = response.streaming_content
     with pytest.raises(ClientError, match="PreconditionFailed"):
         next(chunks)
     response.close()
