@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import socket
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -51,6 +52,47 @@ def test_file_slice_iterates_in_blocks_and_its_download_closes_the_file(path: Pa
     assert b"".join(blocks) == DATA[1:]
     download.close()
     assert download.file.closed
+
+
+def test_file_slice_counts_a_block_once_the_server_asks_for_the_next(path: Path) -> None:
+    with open(path, "rb") as file:
+        file_slice = FileSlice(file, ByteRange(10, 10 + 3 * BLOCK_SIZE))
+        assert file_slice.delivered() == (None, None)  # the server has said nothing yet
+        file_slice.read(BLOCK_SIZE)
+        assert file_slice.delivered() == (0, False)  # in hand, not yet written
+        file_slice.read(BLOCK_SIZE)
+        assert file_slice.delivered() == (BLOCK_SIZE, False)
+        file_slice.read(BLOCK_SIZE)
+        assert file_slice.read(BLOCK_SIZE) == b""
+        assert file_slice.delivered() == (3 * BLOCK_SIZE, True)
+
+
+def test_file_slice_learns_where_socket_sendfile_stopped(path: Path) -> None:
+    # CPython's socket.sendfile() seeks its file to offset + sent when done.
+    with open(path, "rb") as file:
+        file_slice = FileSlice(file, ByteRange(100, 1100))
+        assert file_slice.seek(600) == 600
+        assert file_slice.delivered() == (500, False)
+        assert file_slice.read(10) == DATA[600:610]  # reads go on from there
+        file_slice.seek(1100)
+        assert file_slice.delivered() == (1000, True)
+        file_slice.seek(5000)  # never past the slice
+        assert file_slice.delivered() == (1000, True)
+
+
+def test_file_slice_through_a_real_socket_sendfile(path: Path) -> None:
+    with open(path, "rb") as file:
+        file_slice = FileSlice(file, ByteRange(7, 7 + 100_000))
+        server, client = socket.socketpair()
+        with server, client:
+            server.setblocking(True)
+            sent = server.sendfile(file_slice, offset=7, count=100_000)
+            received = b""
+            while len(received) < sent:
+                received += client.recv(65536)
+        assert sent == 100_000
+        assert received == DATA[7 : 7 + 100_000]
+        assert file_slice.delivered() == (100_000, True)
 
 
 def test_file_blocks_never_line_by_line() -> None:
