@@ -39,7 +39,8 @@ _CLOUD: dict[tuple[str, str], tuple[Store, str, str]] = {
 
 
 def _entry(storage: Storage) -> tuple[Store, str, str] | None:
-    classes = ((cls.__module__, cls.__name__) for cls in type(storage).__mro__)
+    # __class__, not type(): default_storage is a LazyObject, which proxies __class__.
+    classes = ((cls.__module__, cls.__name__) for cls in storage.__class__.__mro__)
     return next((_CLOUD[key] for key in classes if key in _CLOUD), None)
 
 
