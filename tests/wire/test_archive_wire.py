@@ -165,3 +165,35 @@ def test_a_1_gib_archive_streams_with_flat_memory(server: Server) -> None:
     growth = {pid: peak[pid] - before[pid] for pid in pids}
     assert max(growth.values()) < 32 * 1024, f"RSS grew by {growth} KiB"
     assert "synchronous iterators" not in server.log.read_text(errors="replace")
+
+
+def test_a_member_shrinking_mid_archive_cuts_the_connection(server: Server, files_root: Path) -> None:
+    folder = files_root / "shrinking"
+    folder.mkdir(exist_ok=True)
+    for name in ("a.bin", "b.bin"):
+        (folder / name).write_bytes(os.urandom(16 * 1024 * 1024))
+    path = _path(server).replace("album", "shrinking")
+    with socket.create_connection(("127.0.0.1", server.port), timeout=30) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16 * 1024)
+        sock.sendall(f"GET {path} HTTP/1.1\r\nHost: t\r\n\r\n".encode())
+        received = b""
+        while b"\r\n\r\n" not in received or len(received) < 1024 * 1024:
+            chunk = sock.recv(65536)
+            assert chunk, "closed early"
+            received += chunk
+        status, headers = parse_head(received)
+        assert status == 200
+        with open(folder / "b.bin", "r+b") as member:
+            member.truncate(1000)  # while a.bin is still being sent
+        while chunk := _recv(sock):
+            received += chunk
+    body = received.split(b"\r\n\r\n", 1)[1]
+    # Fewer bytes than promised, then the connection closed: never a short archive that looks whole.
+    assert len(body) < int(headers["content-length"])
+
+
+def _recv(sock: socket.socket) -> bytes:
+    try:
+        return sock.recv(256 * 1024)
+    except ConnectionResetError:
+        return b""
