@@ -12,9 +12,9 @@ the object's version is pinned.
 
 from __future__ import annotations
 
-import io
-import os
 from typing import Any, Protocol
+
+from dlshortcuts.sources.seekable import SizedReader
 
 #: What stores record for an upload whose type nobody gave.
 GENERIC_TYPE = "application/octet-stream"
@@ -32,7 +32,7 @@ class Body(Protocol):
     def close(self) -> None: ...
 
 
-class RangedReader(io.RawIOBase):
+class RangedReader(SizedReader):
     """A seekable, read-only view of one stored object that fetches bytes on demand.
 
     Nothing is requested until the first ``read()``. A range announced with
@@ -55,12 +55,10 @@ class RangedReader(io.RawIOBase):
     """
 
     def __init__(self, size: int, etag: str | None, modified: float, content_type: str | None) -> None:
-        super().__init__()
-        self.size = size
+        super().__init__(size)
         self.etag = etag
         self.modified = modified
         self.content_type = None if content_type in (None, "", GENERIC_TYPE) else content_type
-        self._position = 0
         self._planned: tuple[int, int] | None = None
         self._body: Body | None = None
         self._body_position = 0
@@ -69,22 +67,6 @@ class RangedReader(io.RawIOBase):
     def get_range(self, start: int, stop: int) -> Body:
         """Send one GET for bytes ``[start, stop)`` of the version described, and return its body."""
         raise NotImplementedError
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def tell(self) -> int:
-        return self._position
-
-    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
-        base = {os.SEEK_SET: 0, os.SEEK_CUR: self._position, os.SEEK_END: self.size}[whence]
-        if base + offset < 0:
-            raise ValueError(f"negative seek position {base + offset}")
-        self._position = base + offset
-        return self._position
 
     def will_read(self, start: int, stop: int) -> None:
         """Announce that bytes ``[start, stop)`` are read next, in order (one GET for all)."""

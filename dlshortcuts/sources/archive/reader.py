@@ -11,8 +11,6 @@ docs/serve_archive.rst, "What a Range costs").
 
 from __future__ import annotations
 
-import io
-import os
 import zlib
 from collections.abc import Sequence
 from typing import IO, Any
@@ -23,6 +21,7 @@ from dlshortcuts.http.ranges import ByteRange
 from dlshortcuts.sources.archive.crcs import CRC_CACHE, crc_of, read_up_to
 from dlshortcuts.sources.archive.layout import CENTRAL, DATA, DESCRIPTOR, Layout
 from dlshortcuts.sources.archive.members import Resolved
+from dlshortcuts.sources.seekable import SizedReader
 
 
 class _Open:
@@ -36,7 +35,7 @@ class _Open:
         self.crc: int | None = 0  # of bytes [0, position), None once a seek skipped some
 
 
-class ArchiveFile(io.RawIOBase):
+class ArchiveFile(SizedReader):
     """The bytes of ``layout``, made on demand from ``members``.
 
     :param layout: where each byte lies.
@@ -46,7 +45,7 @@ class ArchiveFile(io.RawIOBase):
     """
 
     def __init__(self, layout: Layout, members: Sequence[Resolved], owner: Download) -> None:
-        super().__init__()
+        super().__init__(layout.size)
         self._layout = layout
         self._members = members
         self._owner = owner
@@ -58,25 +57,8 @@ class ArchiveFile(io.RawIOBase):
             else CRC_CACHE.get(member.validator)
             for member in members
         ]
-        self._position = 0
         self._stop = layout.size  # of the range announced by will_read
         self._open: _Open | None = None
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def tell(self) -> int:
-        return self._position
-
-    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
-        base = {os.SEEK_SET: 0, os.SEEK_CUR: self._position, os.SEEK_END: self._layout.size}[whence]
-        if base + offset < 0:
-            raise ValueError(f"negative seek position {base + offset}")
-        self._position = base + offset
-        return self._position
 
     def will_read(self, start: int, stop: int) -> None:  # noqa: ARG002 (the engine's signature)
         """Announce that bytes ``[start, stop)`` are read next (see :func:`announce_range`).
@@ -91,7 +73,7 @@ class ArchiveFile(io.RawIOBase):
         Made here rather than through ``readinto``: a member's block goes out
         as the bytes object it was read into, without two more copies.
         """
-        left = self._layout.size - self._position
+        left = self.size - self._position
         size = left if size is None or size < 0 else min(size, left)
         parts = []
         while size > 0:
