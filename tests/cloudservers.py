@@ -21,15 +21,14 @@ from google.auth.credentials import AnonymousCredentials, Signing
 from google.auth.crypt import RSASigner
 from storages.backends.gcloud import GoogleCloudStorage
 
-from servers import BIN, ROOT, start_server
-from tests.servers import free_port
-
-#: Azurite's documented development account (its well-known key is public).
-AZURE_ACCOUNT = "devstoreaccount1"
-AZURE_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
-AZURITE = ROOT / "node_modules" / ".bin" / "azurite-blob"
-#: Seconds an emulator may take to listen (Azurite's node start-up on a busy machine).
-START_TIMEOUT = 45
+from servers.cloud import (
+    AZURE_ACCOUNT,
+    AZURE_KEY,
+    azurite_account_url,
+    azurite_connection_string,
+    start_azurite,
+    start_gcs_emulator,
+)
 
 
 class SigningAnonymousCredentials(AnonymousCredentials, Signing):
@@ -60,17 +59,7 @@ class SigningAnonymousCredentials(AnonymousCredentials, Signing):
 @pytest.fixture(scope="session")
 def gcs_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """gcp-storage-emulator on a free loopback port, in memory, for the whole session."""
-    directory = tmp_path_factory.mktemp("gcs-emulator")
-    port = free_port()
-    argv = [
-        str(BIN / "gcp-storage-emulator"),
-        f"--data-dir={directory}",
-        "start",
-        "--host=127.0.0.1",
-        f"--port={port}",
-        "--in-memory",
-    ]
-    with start_server(argv, port, directory / "emulator.log", timeout=START_TIMEOUT, cwd=directory) as server:
+    with start_gcs_emulator(tmp_path_factory.mktemp("gcs-emulator")) as server:
         yield server.url
 
 
@@ -80,21 +69,8 @@ def azurite_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
     Its account URL (``http://127.0.0.1:PORT/devstoreaccount1``) is returned.
     """
-    directory = tmp_path_factory.mktemp("azurite")
-    port = free_port()
-    argv = [
-        str(AZURITE),
-        "--blobHost=127.0.0.1",
-        f"--blobPort={port}",
-        f"--location={directory}",
-        f"--debug={directory / 'debug.log'}",
-        "--disableTelemetry",
-        # azure-storage-blob may speak a newer API version than this Azurite.
-        "--skipApiVersionCheck",
-        "--silent",
-    ]
-    with start_server(argv, port, directory / "azurite.log", timeout=START_TIMEOUT, cwd=directory) as server:
-        yield f"{server.url}/{AZURE_ACCOUNT}"
+    with start_azurite(tmp_path_factory.mktemp("azurite")) as server:
+        yield azurite_account_url(server)
 
 
 def gcs_storage_options(bucket: str) -> dict[str, Any]:
@@ -110,10 +86,7 @@ def gcs_storage_options(bucket: str) -> dict[str, Any]:
 def azure_storage_options(endpoint: str, container: str) -> dict[str, Any]:
     """OPTIONS for an AzureStorage on Azurite whose URLs are signed (SAS, one hour)."""
     return {
-        "connection_string": (
-            f"DefaultEndpointsProtocol=http;AccountName={AZURE_ACCOUNT};"
-            f"AccountKey={AZURE_KEY};BlobEndpoint={endpoint};"
-        ),
+        "connection_string": azurite_connection_string(endpoint),
         "account_name": AZURE_ACCOUNT,
         "account_key": AZURE_KEY,
         "azure_container": container,
