@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import micro
+from benchmarks import micro, storage, stores
 from benchmarks.chart import comparisons, draw_chart
 from benchmarks.cli import main
 from benchmarks.clients import parse_curl, parse_wrk
@@ -249,3 +249,39 @@ def test_quick_run_of_the_nginx_suite_writes_json_and_chart(
     ]
     assert (tmp_path / "ratios.png").read_bytes()[:4] == b"\x89PNG"
     assert "[nginx in front of gunicorn (X-Accel-Redirect)] small file: requests/s" in capsys.readouterr().out
+
+
+def test_storage_rows_hold_what_every_target_of_each_store_names() -> None:
+    # dlshortcuts as the suite expects it against a file object that copied 200 MiB first.
+    streamed = {"first_byte_s": 0.02, "peak_growth_mib": 0.3, "peak_temp_disk_mib": 0.0}
+    copied = {"first_byte_s": 2.0, "peak_growth_mib": 200.0, "peak_temp_disk_mib": 200.0}
+    rows = [
+        row
+        for store in stores.STORES
+        for row in storage.rows_of(
+            store, {way: [streamed if way == "dlshortcuts" else copied] for way in storage.STORE_WAYS[store]}
+        )
+    ]
+    verdicts = check_targets(rows, storage.TARGETS)
+    assert len(verdicts) == 3 * len(stores.STORES)
+    assert all(verdict.met for verdict in verdicts)
+    assert {row.reference for row in rows if row.competitor != storage.REFERENCE} == {storage.REFERENCE}
+
+
+@pytest.mark.servers
+@pytest.mark.parametrize("store", stores.STORES)
+def test_storage_probe_serves_the_object_from_each_store(
+    store: stores.Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = tmp_path / "source.bin"
+    source.write_bytes(os.urandom(3 * 64 * KIB))
+    with stores.running(store, tmp_path / store, source) as endpoint:
+        for name, value in stores.environment(store, endpoint).items():
+            monkeypatch.setenv(name, value)
+        results = {way: storage.measure(store, way, endpoint) for way in ("dlshortcuts", "FileResponse")}
+    assert {way: result["served_mib"] for way, result in results.items()} == {
+        "dlshortcuts": 0.1875,
+        "FileResponse": 0.1875,
+    }
+    assert results["dlshortcuts"]["peak_temp_disk_mib"] == 0
+    assert all(0 < result["first_byte_s"] <= result["total_s"] for result in results.values())
