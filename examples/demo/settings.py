@@ -14,8 +14,6 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 # Everything the demo writes lives under one directory (git-ignored); the
 # test suite points DEMO_VAR_DIR at a temporary one.
 VAR_DIR = Path(os.environ.get("DEMO_VAR_DIR", BASE_DIR / "var"))
-# SQLite creates its file but not the directory; migrate is the first command run.
-VAR_DIR.mkdir(exist_ok=True)
 # Uploads (the Document model). Not served as static files: downloads go
 # through views, which decide who may have them.
 MEDIA_ROOT = VAR_DIR / "media"
@@ -25,6 +23,11 @@ PRIVATE_ROOT = VAR_DIR / "private"
 # The "private" storage's files. Named storages: serve_storage takes the
 # alias ("private"), so the view never names a directory.
 STORAGE_ROOT = VAR_DIR / "storage"
+# Made here, not by demo_setup: migrate, the first command run, runs the
+# system checks, and a urlpattern whose root does not exist is
+# dlshortcuts.E034 (SQLite creates its file, not the directory).
+for directory in (PRIVATE_ROOT / "files", PRIVATE_ROOT / "images", MEDIA_ROOT, STORAGE_ROOT):
+    directory.mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "private": {
