@@ -164,8 +164,11 @@ def rows_of(store: stores.Store, results: dict[str, list[dict[str, float]]]) -> 
 
 
 def run(bench: Bench) -> list[Row]:
-    """Each store in turn, each of its ways ``bench.plan.runs // 2`` times (at least once)."""
-    size_mib = 200 if bench.plan.runs > 1 else 32
+    """Each store in turn, each of its ways ``bench.plan.runs // 2`` times (at least once).
+
+    The object is 200 MiB, or the plan's large file where that is smaller (a quick run).
+    """
+    size_mib = max(1, min(200, bench.plan.large_size // MIB))
     source = _source(bench.workdir / "storage", size_mib)
     rows = []
     for store in stores.STORES:

@@ -269,19 +269,16 @@ def test_storage_rows_hold_what_every_target_of_each_store_names() -> None:
 
 
 @pytest.mark.servers
-@pytest.mark.parametrize("store", stores.STORES)
-def test_storage_probe_serves_the_object_from_each_store(
-    store: stores.Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    source = tmp_path / "source.bin"
-    source.write_bytes(os.urandom(3 * 64 * KIB))
-    with stores.running(store, tmp_path / store, source) as endpoint:
-        for name, value in stores.environment(store, endpoint).items():
-            monkeypatch.setenv(name, value)
-        results = {way: storage.measure(store, way, endpoint) for way in ("dlshortcuts", "FileResponse")}
-    assert {way: result["served_mib"] for way, result in results.items()} == {
-        "dlshortcuts": 0.1875,
-        "FileResponse": 0.1875,
-    }
-    assert results["dlshortcuts"]["peak_temp_disk_mib"] == 0
-    assert all(0 < result["first_byte_s"] <= result["total_s"] for result in results.values())
+def test_storage_suite_serves_a_small_object_from_each_store() -> None:
+    with bench(replace(QUICK, large_size=64 * KIB, runs=1)) as setup:
+        rows = storage.run(setup)
+    assert [(row.suite, row.metric, row.competitor) for row in rows] == [
+        (storage.TITLES[store], metric, way)
+        for store in stores.STORES
+        for way in storage.STORE_WAYS[store]
+        for metric in (storage.FIRST_BYTE, storage.PEAK, storage.TEMP)
+    ]
+    assert all(row.median > 0 for row in rows if row.metric == storage.FIRST_BYTE)
+    assert all(
+        row.median == 0 for row in rows if row.metric == storage.TEMP and row.competitor == "dlshortcuts"
+    )
