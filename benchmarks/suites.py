@@ -30,7 +30,18 @@ from .report import Row, Target
 __all__ = ["SUITE_MODULES", "Competitor", "Suite", "load_suites"]
 
 #: Every suite in the order it runs; the micro-benchmarks run last, on a quiet machine.
-SUITE_MODULES = ("wsgi", "asgi", "nginx", "granian", "generated", "serve_url", "storage", "archive", "micro")
+SUITE_MODULES = (
+    "wsgi",
+    "asgi",
+    "nginx",
+    "granian",
+    "generated",
+    "serve_url",
+    "storage",
+    "archive",
+    "breakdown",
+    "micro",
+)
 
 
 class Suite(Protocol):
