@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from dlshortcuts.options import DownloadOptions, FieldOptions, GeneratedOptions
 
 __all__ = ["serve_archive", "serve_field", "serve_generated", "serve_path", "serve_storage", "serve_url"]
+_DEFAULTS = Options()  # what serve_path in a urlpattern gets (no option): validated once, not per request
 
 
 def serve_path(
@@ -56,7 +57,7 @@ def serve_path(
         ``charset``, ``last_modified``, ``etag``, ``max_age``, ``ranges``, ``sniff``, ``headers``).
     :raises Http404: when the file is missing, not regular, or outside ``root``.
     """
-    checked, _ = Options.parse("serve_path", options)
+    checked = Options.parse("serve_path", options)[0] if options else _DEFAULTS
     name = os.path.basename(path_argument(path, "serve_path() path"))  # asked for, not a symlink's
     if root is None:
         return respond(request, open_file(path, name), checked)
@@ -146,8 +147,7 @@ def serve_field(
     # In MetadataFields' order: filename, size, content_type, modified, charset, encoding.
     fields = (filename_field, size_field, content_type_field, modified_field, charset_field, encoding_field)
     metadata = MetadataFields(*fields)
-    download, checked = resolve_field(found, metadata, checked)
-    return respond(request, download, checked)
+    return respond(request, *resolve_field(found, metadata, checked))
 
 
 def serve_generated(

@@ -130,6 +130,10 @@ class FileSlice:
         when the response is closed makes the server drop the connection
         instead, so the client knows the body is short (RFC 9112 §8).
         """
+        # A slice the server took whole was sent whole, whatever the file
+        # became since: no fstat then (the case under gunicorn's sendfile).
+        if self._taken == self._range.stop - self._range.start:
+            return
         # Only files with a descriptor become a FileSlice (see has_fileno).
         if not self._file.closed and os.fstat(self._file.fileno()).st_size < self._range.stop:
             raise TruncatedFileError("the file shrank while it was being served")

@@ -60,6 +60,8 @@ def decide(method: str, headers: Mapping[str, str], representation: Representati
         If-Modified-Since, If-Unmodified-Since, Range, If-Range).
     :param representation: the metadata of what would be sent.
     """
+    if not headers:  # no precondition and no Range: nothing below could apply
+        return whole(representation.size)
     outcome = evaluate_preconditions(
         method, headers, etag=representation.etag, last_modified=representation.last_modified
     )

@@ -62,15 +62,12 @@ def set_headers(response: DownloadResponse, fields: Iterable[tuple[str, str]]) -
     """
     store = response.headers._store  # CaseInsensitiveMapping's own dict, name.lower() -> (name, value)
     for name, value in fields:
-        if (
-            type(name) is str
-            and type(value) is str
-            and (name + value).isascii()
-            and (name + value).isprintable()
-        ):
-            store[name.lower()] = (name, value)
-        else:
-            response.headers[name] = value
+        if type(name) is str and type(value) is str:
+            line = name + value
+            if line.isascii() and line.isprintable():
+                store[name.lower()] = (name, value)
+                continue
+        response.headers[name] = value
 
 
 def respond(request: HttpRequest, download: Download, options: Options) -> DownloadResponse:
@@ -184,12 +181,16 @@ def _represent(
 
 
 def _representation(response: DownloadResponse, download: Download, options: Options) -> Representation:
+    # The ETag and Content-Type as set (the headers option wins), read from
+    # the store set_headers() writes, name.lower() -> (name, value).
+    store = response.headers._store
+    etag = store.get("etag")
     return Representation(
         size=download.size,
-        etag=response.get("ETag"),
+        etag=None if etag is None else etag[1],
         last_modified=last_modified(download, options),
         ranges=rangeable(download, options),
-        content_type=response.headers["Content-Type"],
+        content_type=store["content-type"][1],
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import io
 import os
 import stat
 from typing import IO
@@ -150,12 +151,13 @@ def _open_regular(name: str) -> tuple[IO[bytes], os.stat_result]:
         # Metadata comes from the open descriptor, not the name: a file
         # replaced while it is served keeps the validators of the bytes sent.
         st = os.fstat(fd)
-        # Checked before fdopen, which refuses a directory with
+        # Checked before open(), which refuses a directory with
         # IsADirectoryError (a 500, and the descriptor left open).
         if not stat.S_ISREG(st.st_mode):
             raise Http404("No such file.")
-        # Only now: fdopen() itself refuses a directory with IsADirectoryError.
-        file: IO[bytes] = os.fdopen(fd, "rb")
+        # io.open, not os.fdopen: the same file object without os.fdopen's
+        # Python wrapper (a few microseconds a request).
+        file: IO[bytes] = io.open(fd, "rb")  # noqa: UP020, SIM115 - owned by the Download
     except BaseException:
         os.close(fd)
         raise

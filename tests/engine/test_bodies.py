@@ -14,6 +14,7 @@ from dlshortcuts.download import Download
 from dlshortcuts.engine.bodies import (
     BLOCK_SIZE,
     FileSlice,
+    TruncatedFileError,
     aiter_pieces,
     empty_async,
     has_fileno,
@@ -93,6 +94,26 @@ def test_file_slice_through_a_real_socket_sendfile(path: Path) -> None:
         assert sent == 100_000
         assert received == DATA[7 : 7 + 100_000]
         assert file_slice.delivered() == (100_000, True)
+
+
+def test_file_slice_sent_whole_is_not_checked_again_when_closed(path: Path) -> None:
+    with open(path, "rb") as file:
+        file_slice = FileSlice(file, ByteRange(0, 1000))
+        file_slice.seek(1000)  # where socket.sendfile() leaves it after sending the whole slice
+        path.write_bytes(DATA[:10])  # shrinks afterwards: the client already has every byte
+        file_slice.ensure_complete()
+        assert file_slice.delivered() == (1000, True)
+
+
+@pytest.mark.parametrize("taken", [None, 500])
+def test_file_slice_not_known_sent_whole_checks_its_file_when_closed(path: Path, taken: int | None) -> None:
+    with open(path, "rb") as file:
+        file_slice = FileSlice(file, ByteRange(0, 1000))
+        if taken is not None:
+            file_slice.seek(taken)  # sendfile(2) stopped short
+        path.write_bytes(DATA[:10])
+        with pytest.raises(TruncatedFileError, match="shrank"):
+            file_slice.ensure_complete()
 
 
 def test_file_blocks_never_line_by_line() -> None:
