@@ -9,6 +9,7 @@ the representation headers and picks the body.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -96,6 +97,9 @@ def requested_ranges(headers: Mapping[str, str], representation: Representation)
     return parse_range(header, representation.size)
 
 
+# The answer to nearly every request, for the few sizes served again and
+# again: a Decision is immutable, so one per size is shared.
+@functools.lru_cache(maxsize=1024)
 def whole(size: int | None) -> Decision:
     """200 with every byte (none for an empty or unsized source: its stream is the body)."""
     return Decision(200, pieces=(ByteRange(0, size),) if size else ())

@@ -52,7 +52,8 @@ def representation_headers(download: Download, options: Options) -> tuple[list[t
     headers.append(("Accept-Ranges", "bytes" if rangeable(download, options) else "none"))
     if download.size is not None:
         headers.append(("Content-Length", str(download.size)))
-    headers.extend(itertools.chain(download.headers.items(), options.headers.items()))
+    if download.headers or options.headers:
+        headers.extend(itertools.chain(download.headers.items(), options.headers.items()))
     return headers, content_type
 
 
