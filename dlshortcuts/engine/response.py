@@ -164,6 +164,7 @@ class DownloadResponse(StreamingHttpResponse):
         # the last byte or after a client disconnect.
         try:
             if self.file_to_stream is not None:
+                self.file_to_stream.forget_closer()
                 # The server may have sendfile(2)'d it without reading: check now.
                 self.file_to_stream.ensure_complete()
         finally:

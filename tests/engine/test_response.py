@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import gc
+import weakref
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
+from wsgiref.util import FileWrapper
 
 import pytest
 from django.test import AsyncRequestFactory, RequestFactory
 
+from dlshortcuts import serve_path
 from dlshortcuts.download import Download
 from dlshortcuts.engine.response import DownloadResponse, listened, report_finished
 from dlshortcuts.signals import download_finished, download_started
@@ -102,3 +107,30 @@ def test_listened_sees_only_live_receivers() -> None:
     assert listened(download_started)
     del receiver
     assert not listened(download_started)
+
+
+def test_closed_under_a_wsgi_file_wrapper_the_response_is_freed_without_the_garbage_collector(
+    rf: RequestFactory, tmp_path: Path
+) -> None:
+    (tmp_path / "f.bin").write_bytes(b"x" * 100)
+    response = serve_path(rf.get("/"), "f.bin", root=tmp_path)
+    file_slice = response.file_to_stream
+    file = response.download.file
+    assert file_slice is not None
+    assert file is not None
+    # What Django's WSGIHandler does when the server offers wsgi.file_wrapper.
+    file_slice.close = response.close  # type: ignore[method-assign]
+    wrapper = FileWrapper(file_slice)  # type: ignore[arg-type]  # it takes any file-like object
+    freed = weakref.ref(response)
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        wrapper.close()  # the server's close(), once the body is sent
+        del response, wrapper
+        assert freed() is None  # no reference cycle left for the collector
+    finally:
+        if collecting:
+            gc.enable()
+    assert file.closed
+    file_slice.close()  # a second close of the slice does nothing
+    assert file.closed
