@@ -85,7 +85,7 @@ demo: demo-packages $(DEMO_STAMP)
 demo-nginx: system-packages $(STAMP)
 	cd examples && $(abspath $(BIN)/python) nginx/serve.py
 
-bench: system-packages $(STAMP)
+bench: system-packages $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m benchmarks
 
 clean:
