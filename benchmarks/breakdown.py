@@ -36,6 +36,7 @@ from typing import Any
 import django
 from django.conf import settings
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.test import AsyncRequestFactory, RequestFactory, override_settings
@@ -272,6 +273,8 @@ def _steps(request: HttpRequest, root: str, stack: ExitStack) -> dict[str, Call]
             rangeable(download, options),
             last_modified(download, options),
         ),
+        # Sent by every response's close(), FileResponse's and the ceiling's too.
+        "Django's request_finished signal (every close)": lambda: request_finished.send(sender=WSGIHandler),
     }
 
 
