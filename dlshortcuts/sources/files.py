@@ -85,46 +85,35 @@ def _lexical_root(root: str) -> str | None:
 def open_under_root(
     root: str | os.PathLike[str], path: str | os.PathLike[str], filename: str | None = None
 ) -> Download:
-    """Open ``path`` taken relative to ``root`` and check the opened file lies inside ``root``.
+    """Open ``path`` taken relative to ``root``, contained as :func:`resolve_under_root` says.
 
-    The same containment as :func:`resolve_under_root`, checked on what was
-    opened rather than on a name resolved beforehand: after a lexical check
-    (a ``..`` may not climb out, so a client can never make the worker open
-    a device or a file elsewhere), the file is opened and the kernel's own
-    name for the descriptor (``/proc/self/fd/N``, one ``readlink``) must lie
-    inside ``root``. That costs one system call where ``realpath`` costs an
-    ``lstat`` per component, and no symlink can be swapped between the
-    check and the open. Where ``/proc`` is not mounted the name is resolved
-    with ``realpath``, as :func:`resolve_under_root` does.
+    The name is resolved and checked before the open, so a client never
+    makes the worker open anything outside ``root``: not even a symlink
+    planted inside it that leads to a device (opening some devices has
+    effects) or a file elsewhere. The opened descriptor is then checked
+    again: the kernel's name for it (``/proc/self/fd/N``, one ``readlink``)
+    must be the name resolved, so a symlink swapped in between the check and
+    the open is refused too. Where ``/proc`` is not mounted that second look
+    is impossible and the race documented in docs/security.rst remains.
 
     :param filename: the download name; defaults to the file's base name.
     :raises Http404: as :func:`resolve_under_root` and :func:`open_file` do.
     """
-    relative = os.fspath(path)
-    if "\x00" in relative or os.path.isabs(relative) or relative.endswith(("/", os.sep)):
-        raise Http404("No such file.")
-    base = os.fspath(root)
-    joined = os.path.join(base, relative)
-    # Without a ".." component, the joined name cannot climb out of root.
-    if ".." in relative.split(os.sep) and not _inside(os.path.normpath(joined), os.path.normpath(base)):
-        raise Http404("No such file.")
-    file, st = _open_regular(joined)
-    try:
-        real = _opened_path(file, joined)
-        if real_root_holding(real, base) is None:
-            raise Http404("No such file.")
-    except BaseException:
+    target = resolve_under_root(root, path)
+    file, st = _open_regular(target)
+    if _moved(file, target):
         file.close()
-        raise
-    return _download(file, st, real, filename or os.path.basename(relative))
+        raise Http404("No such file.")
+    return _download(file, st, target, filename or os.path.basename(os.fspath(path)))
 
 
-def _opened_path(file: IO[bytes], name: str) -> str:
-    """The real path of ``file``, opened from ``name``."""
+def _moved(file: IO[bytes], target: str) -> bool:
+    """Whether ``file``, opened from the resolved name ``target``, is no longer the file at ``target``."""
     try:
-        return os.readlink(f"/proc/self/fd/{file.fileno()}")
-    except OSError:  # no /proc: the portable (and racy) way
-        return os.path.realpath(name)
+        # Where Linux names each open descriptor's file.
+        return os.readlink(f"/proc/self/fd/{file.fileno()}") != target
+    except OSError:  # no /proc: nothing to learn beyond what realpath said
+        return False
 
 
 def open_file(path: str | os.PathLike[str], filename: str | None = None) -> Download:

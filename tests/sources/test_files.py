@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.http import Http404
 
+from dlshortcuts.sources import files
 from dlshortcuts.sources.files import open_file, open_under_root, real_root_holding, resolve_under_root
 
 
@@ -129,12 +131,31 @@ def test_open_under_root_refuses_what_is_outside_or_not_a_file(root: Path, relat
         open_under_root(root, relative)
 
 
-def test_open_under_root_checks_the_opened_file_not_the_name(root: Path, tmp_path: Path) -> None:
-    """The containment is read from the descriptor: a symlink escaping the root is refused after the open."""
+def test_open_under_root_checks_the_name_then_the_opened_file(
+    root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Resolved before the open (a symlink escaping the root is never opened); the descriptor
+    is then checked too: a directory swapped for a symlink between the two is refused."""
     (root / "a" / "c.txt").symlink_to(tmp_path / "outside.txt")
     with pytest.raises(Http404):
         open_under_root(root, "a/c.txt")
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "b.txt").write_bytes(b"secret")
+    resolve = files.resolve_under_root
+
+    def resolve_then_swap(*args: Any) -> str:
+        target = resolve(*args)  # the check passes on the real directory ...
+        (root / "a").rename(root / "a-gone")  # ... which an attacker then swaps for a symlink
+        (root / "a").symlink_to(tmp_path / "elsewhere")
+        return target
+
+    monkeypatch.setattr(files, "resolve_under_root", resolve_then_swap)
+    with pytest.raises(Http404):
+        open_under_root(root, "a/b.txt")
+    monkeypatch.undo()
     alias = tmp_path / "alias"
+    (root / "a").unlink()
+    (root / "a-gone").rename(root / "a")
     alias.symlink_to(root)
     download = open_under_root(alias, "a/b.txt")
     download.close()

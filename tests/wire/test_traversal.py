@@ -13,6 +13,7 @@ from django.http.response import HttpResponseBase
 from django.test import Client
 from pytest_django import Settings
 
+from dlshortcuts.engine.content_type import sniff_buffer
 from tests.app_servers import SERVERS, parse_head, start_app_server
 from tests.opened_paths import recording_opens
 from tests.servers import Server
@@ -30,8 +31,10 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Sandbox:
 @pytest.fixture
 def served(sandbox: Sandbox, settings: Settings, client: Client) -> Sandbox:
     """The sandbox, served; one request first so that what Django and the
-    standard library open lazily (mimetypes tables ...) is not recorded."""
+    standard library open lazily (mimetypes tables ...) is not recorded,
+    nor python-magic, imported on the first sniff (a name with no type)."""
     settings.HARDENING_ROOT = str(sandbox.root)
+    sniff_buffer(b"inside\n")
     for prefix in CONFINED.values():
         client.get(prefix + "inside.txt").close()
         client.get(prefix + "missing.txt").close()
