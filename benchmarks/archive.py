@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -29,18 +28,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .harness import Bench
+from .procs import peak_rss, reset_peak, rss
 from .report import Row, Target
 
 ROOT = Path(__file__).resolve().parent.parent
 WAYS = ("serve_archive", "serve_path", "zipstream-ng", "zipfile+BytesIO")
 REFERENCE = "serve_path"
-
-
-def _resident_mib() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError("no VmRSS")
 
 
 def _response(way: str, folder: Path, whole: Path) -> Iterable[bytes]:
@@ -86,7 +79,10 @@ def measure(way: str, folder: Path, whole: Path) -> dict[str, float]:
 
     import dlshortcuts  # noqa: F401
 
-    before = _resident_mib()
+    # The kernel's high-water mark, restarted from here: getrusage's ru_maxrss
+    # would carry the peak of the bench process this one was forked from.
+    before = rss(os.getpid())
+    reset_peak(os.getpid())
     started = time.perf_counter()
     response = _response(way, folder, whole)
     first_byte = 0.0
@@ -99,7 +95,7 @@ def measure(way: str, folder: Path, whole: Path) -> dict[str, float]:
     finally:
         response.close()  # type: ignore[attr-defined]
     total = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    peak = peak_rss(os.getpid())
     return {
         "mib_per_s": served / 2**20 / total,
         "first_byte_s": first_byte,
