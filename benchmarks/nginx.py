@@ -13,7 +13,7 @@ from contextlib import ExitStack
 from .clients import check, curl
 from .harness import Bench
 from .measure import interleaved, request_rates
-from .project import DOWNLOADVIEW_PREFIX, OFFLOAD_PREFIX, optimized_download
+from .project import DOWNLOADVIEW_PREFIX, OFFLOAD_PREFIX
 from .report import Row, Target
 from .servers import NGINX_DIRECT, gunicorn_server, nginx_server
 from .suites import Competitor
@@ -62,11 +62,7 @@ def run(bench: Bench) -> list[Row]:
             COMPETITORS,
             lambda c: curl(f"{proxy.url}{c.prefix}{bench.LARGE}", max_seconds=plan.transfer_cap),
         )
-    implementation = (
-        "@optimized_download around serve_path"
-        if optimized_download() is not None
-        else "stand-in: serve_path + hand-set X-Accel-Redirect (optimized_download not merged yet)"
-    )
+    implementation = "@optimized_download around serve_path"
     rows = []
     for competitor in COMPETITORS:
         note = implementation if competitor.name == DLSHORTCUTS else ""

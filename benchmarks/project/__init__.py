@@ -6,11 +6,9 @@ read these names before any server starts.
 
 from __future__ import annotations
 
-import importlib
 import os
-from typing import Any
 
-__all__ = ["DOWNLOADVIEW_PREFIX", "FILES_ROOT", "OFFLOAD_PREFIX", "optimized_download"]
+__all__ = ["DOWNLOADVIEW_PREFIX", "FILES_ROOT", "OFFLOAD_PREFIX"]
 
 #: The directory every competitor serves from; the harness names it in the
 #: servers' environment.
@@ -19,16 +17,3 @@ FILES_ROOT = os.environ.get("BENCH_FILES_ROOT", "/nonexistent")
 OFFLOAD_PREFIX = "/_protected/"
 #: The internal nginx location django-downloadview redirects to.
 DOWNLOADVIEW_PREFIX = "/_downloadview/"
-
-
-def optimized_download() -> Any | None:
-    """``dlshortcuts.decorators.optimized_download`` once it is merged, else None.
-
-    Until then the offload route is a hand-written stand-in (see views.py);
-    the report says which one was measured.
-    """
-    try:
-        decorators = importlib.import_module("dlshortcuts.decorators")
-    except ModuleNotFoundError:
-        return None
-    return getattr(decorators, "optimized_download", None)

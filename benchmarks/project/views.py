@@ -8,17 +8,15 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Callable
-from urllib.parse import quote
 
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django_downloadview import PathDownloadView
 from django_downloadview.nginx import x_accel_redirect
 
-from dlshortcuts import DownloadResponse, aserve_path, serve_generated, serve_path
+from dlshortcuts import aserve_path, optimized_download, serve_generated, serve_path
 
-from . import DOWNLOADVIEW_PREFIX, FILES_ROOT, OFFLOAD_PREFIX, optimized_download
+from . import DOWNLOADVIEW_PREFIX, FILES_ROOT, OFFLOAD_PREFIX
 from .rows import csv_rows
 
 __all__ = [
@@ -75,40 +73,10 @@ downloadview_x_accel = x_accel_redirect(
 )
 
 
-def _x_accel_stand_in(request: HttpRequest, path: str) -> HttpResponseBase:
-    """What ``@optimized_download`` does, by hand, until it is merged.
-
-    serve_path resolves and checks the file and builds the headers; the body
-    is then dropped for an ``X-Accel-Redirect`` to nginx's internal location,
-    which answers Range requests itself (hence ``ranges=False`` here).
-    """
-    response = serve_path(request, path, root=FILES_ROOT, ranges=False)
-    if isinstance(response, DownloadResponse) and response.status_code == 200:
-        response.download.close()
-        response.file_to_stream = None  # else the WSGI handler would sendfile the closed file
-        response.streaming_content = ()
-        for header in ("Content-Length", "Accept-Ranges"):
-            del response.headers[header]
-        relative = os.path.relpath(response.download.path or "", os.path.realpath(FILES_ROOT))
-        response.headers["X-Accel-Redirect"] = OFFLOAD_PREFIX + quote(relative)
-    return response
-
-
-def _offload_view() -> Callable[..., HttpResponseBase]:
-    """``@optimized_download`` around serve_path when it exists, else the stand-in."""
-    decorator = optimized_download()
-    if decorator is None:
-        return _x_accel_stand_in
-
-    def offloaded(request: HttpRequest, path: str) -> HttpResponseBase:
-        return serve_path(request, path, root=FILES_ROOT)
-
-    decorate = decorator(backend="nginx", locations=[{"root": FILES_ROOT, "url": OFFLOAD_PREFIX}])
-    view: Callable[..., HttpResponseBase] = decorate(offloaded)
-    return view
-
-
-offload = _offload_view()
+@optimized_download(backend="nginx", locations=[{"root": FILES_ROOT, "url": OFFLOAD_PREFIX}])
+def offload(request: HttpRequest, path: str) -> HttpResponseBase:
+    """serve_path handed over to nginx (X-Accel-Redirect)."""
+    return serve_path(request, path, root=FILES_ROOT)
 
 
 def dlshortcuts_csv(request: HttpRequest, rows: int) -> HttpResponseBase:
