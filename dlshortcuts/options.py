@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime
 import difflib
 import os
@@ -121,6 +122,19 @@ class Options:
     def __post_init__(self) -> None:
         for option in fields(self):
             _CHECKS[option.name](option.name, getattr(self, option.name))
+
+    def sniffing(self, sniff: bool | None) -> Options:
+        """These options with ``sniff`` in place of the default (None), for the offloader's setting.
+
+        A copy, not ``dataclasses.replace``: the other options are already
+        validated and ``sniff`` comes from checked settings, so validating
+        all of them again would cost every offloaded request (~8 us).
+        """
+        if self.sniff is not None or sniff is None:
+            return self
+        options = copy.copy(self)
+        object.__setattr__(options, "sniff", sniff)  # frozen: set once, on a fresh copy
+        return options
 
     @classmethod
     def parse(

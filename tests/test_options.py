@@ -212,3 +212,15 @@ def test_serve_field_names_the_misspelt_option_not_the_lookup() -> None:
 def test_a_negative_max_age_is_a_value_error_at_the_call() -> None:
     with pytest.raises(ValueError, match=r"^max_age must be a non-negative int of seconds, not -5$"):
         serve_generated(RequestFactory().get("/"), b"x", filename="a.txt", max_age=-5)
+
+
+def test_sniffing_fills_only_an_unset_sniff_without_touching_the_options() -> None:
+    unset = Options(filename="a.bin", max_age=60)
+    chosen = Options(sniff=False)
+
+    sniffing = unset.sniffing(True)
+
+    assert sniffing == Options(filename="a.bin", max_age=60, sniff=True)
+    assert unset.sniff is None  # a copy: the options the view passed are unchanged
+    assert chosen.sniffing(True) is chosen  # the view's own choice wins
+    assert unset.sniffing(None) is unset

@@ -8,7 +8,6 @@ for ``wsgi.file_wrapper`` under WSGI, an async iterator under ASGI.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable, Mapping
 from urllib.parse import urlsplit
 
@@ -87,8 +86,8 @@ def respond(request: HttpRequest, download: Download, options: Options) -> Downl
     :param options: the validated common options.
     """
     offload = offloader_of(request)
-    if offload is not None and options.sniff is None:
-        options = dataclasses.replace(options, sniff=offload.sniff)
+    if offload is not None:
+        options = options.sniffing(offload.sniff)
     try:
         response, has_body = _build(request, download, options, offload)
         response.begin(has_body, delete_when_done=options.delete_when_done)

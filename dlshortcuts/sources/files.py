@@ -109,11 +109,22 @@ def open_under_root(
 
 def _moved(file: IO[bytes], target: str) -> bool:
     """Whether ``file``, opened from the resolved name ``target``, is no longer the file at ``target``."""
+    real = opened_path(file)
+    return real is not None and real != target
+
+
+def opened_path(file: IO[bytes]) -> str | None:
+    """The real path of the open ``file``, from one ``readlink``; None where the kernel cannot say.
+
+    Linux names each open descriptor's file in ``/proc/self/fd/N``: no
+    ``lstat`` per component as ``realpath`` needs, and the file the
+    descriptor holds, whatever has been renamed since. None without
+    ``/proc``, or for a file object with no descriptor.
+    """
     try:
-        # Where Linux names each open descriptor's file.
-        return os.readlink(f"/proc/self/fd/{file.fileno()}") != target
-    except OSError:  # no /proc: nothing to learn beyond what realpath said
-        return False
+        return os.readlink(f"/proc/self/fd/{file.fileno()}")
+    except (OSError, ValueError):  # io.UnsupportedOperation is both; a closed file is ValueError
+        return None
 
 
 def open_file(path: str | os.PathLike[str], filename: str | None = None) -> Download:

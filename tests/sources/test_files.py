@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 from pathlib import Path
 from typing import Any
@@ -176,3 +177,12 @@ def test_open_under_root_without_proc_resolves_the_name(root: Path, monkeypatch:
     download = open_under_root(root, "a/b.txt")
     download.close()
     assert download.path == str(root / "a" / "b.txt")
+
+
+def test_opened_path_names_the_file_a_descriptor_holds(root: Path, tmp_path: Path) -> None:
+    (tmp_path / "link").symlink_to(root / "a")
+    with open(tmp_path / "link" / "b.txt", "rb") as file:
+        (root / "a" / "b.txt").rename(root / "a" / "renamed.txt")
+        assert files.opened_path(file) == str(root / "a" / "renamed.txt")
+    assert files.opened_path(file) is None  # closed
+    assert files.opened_path(io.BytesIO(b"no descriptor")) is None
