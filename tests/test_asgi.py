@@ -150,14 +150,13 @@ async def test_a_file_changed_after_the_answer_is_sent_from_the_open_file(
     files: Path, monkeypatch: pytest.MonkeyPatch, change: Callable[[Path], object]
 ) -> None:
     """The name no longer leads to the file described: its bytes come from the descriptor, not the path."""
-    run_get_response = PathsendASGIHandler.run_get_response
+    send_response = PathsendASGIHandler.send_response
 
-    async def then_change(self: PathsendASGIHandler, request: Any) -> Any:
-        response = await run_get_response(self, request)
-        change(files / "data.bin")
-        return response
+    async def change_then_send(self: PathsendASGIHandler, response: Any, send: Any) -> None:
+        change(files / "data.bin")  # after the view answered, before the answer is sent
+        await send_response(self, response, send)
 
-    monkeypatch.setattr(PathsendASGIHandler, "run_get_response", then_change)
+    monkeypatch.setattr(PathsendASGIHandler, "send_response", change_then_send)
     messages = await run(PathsendASGIHandler(), "/files/data.bin", extensions=OFFERED)
     assert messages[0]["status"] == 200
     assert PATHSEND not in [m["type"] for m in messages]

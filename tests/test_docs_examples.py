@@ -30,6 +30,7 @@ import datetime
 import pathlib
 import sys
 import types
+import warnings
 from collections.abc import Callable
 from typing import Any, cast
 
@@ -154,7 +155,12 @@ def compiled(source: str, filename: str) -> types.CodeType:
 def project_settings() -> dict[str, Any]:
     """A settings.py example's globals: the current settings, as in a project's
     settings.py where ``INSTALLED_APPS`` and ``BASE_DIR`` are defined above it."""
-    return {name: getattr(django_settings, name) for name in dir(django_settings) if name.isupper()}
+    # Django 4.2 warns when a deprecated setting (USE_L10N,
+    # DEFAULT_FILE_STORAGE...) is read, even at its default value.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.simplefilter("ignore", PendingDeprecationWarning)
+        return {name: getattr(django_settings, name) for name in dir(django_settings) if name.isupper()}
 
 
 def is_settings(source: str) -> bool:
@@ -186,9 +192,7 @@ def test_every_example_of_a_page_runs(
     try:
         for line, source in PAGES[page]:
             if is_settings(source):
-                globals_ = {
-                    name: getattr(django_settings, name) for name in dir(django_settings) if name.isupper()
-                }
+                globals_ = project_settings()
                 globals_["__keep__"] = made.append
                 exec(compiled(source, f"{page}:{line}"), globals_)
                 continue

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import django
 import pytest
 import requests
 
@@ -165,7 +166,17 @@ def read_then_hang_up(app: App, path: str, limit: int) -> int:
     return read
 
 
-def assert_within_bound(record: dict[str, Any], read: int, size: int) -> None:
+#: Django 5.0's ASGI handler listens for http.disconnect and stops the body;
+#: 4.2's goes on handing every block to the server, which drops them.
+ASGI_SEES_DISCONNECT = django.VERSION >= (5, 0)
+
+
+def assert_within_bound(app: App, record: dict[str, Any], read: int, size: int) -> None:
+    if app.name == "uvicorn" and not ASGI_SEES_DISCONNECT:
+        # Nothing tells the body the client left: all of it was handed over
+        # (docs/signals.rst says so for Django 4.2).
+        assert (record["bytes_sent"], record["complete"], record["offloaded"]) == (size, True, False)
+        return
     rcvbuf = 2 * CLIENT_RCVBUF  # the kernel doubles what was asked (socket(7))
     assert record["complete"] is False
     assert record["offloaded"] is False
@@ -194,7 +205,7 @@ def test_a_disconnect_reports_what_was_sent_within_the_bound(app: App, point: in
     path = f"{app.files}data.bin?hang-up-at={point}"
     read = read_then_hang_up(app, path, point)
     assert read == point
-    assert_within_bound(finished(app, path), read, SIZE)
+    assert_within_bound(app, finished(app, path), read, SIZE)
 
 
 def test_a_range_is_reported_with_its_length(app: App) -> None:
@@ -233,7 +244,7 @@ def test_serve_generated_whole_and_cut(app: App) -> None:
     assert (record["bytes_sent"], record["complete"]) == (GENERATED_SIZE, True)
     cut = "/signals/generated.bin?cut"
     read = read_then_hang_up(app, cut, 3 * MIB)
-    assert_within_bound(finished(app, cut), read, GENERATED_SIZE)
+    assert_within_bound(app, finished(app, cut), read, GENERATED_SIZE)
 
 
 def test_serve_url_whole_and_cut(app: App) -> None:
@@ -244,7 +255,7 @@ def test_serve_url_whole_and_cut(app: App) -> None:
     assert (record["status"], record["bytes_sent"], record["complete"]) == (200, REMOTE_SIZE, True)
     cut = f"{app.remote}data.bin?cut"
     read = read_then_hang_up(app, cut, 2 * MIB)
-    assert_within_bound(finished(app, cut), read, REMOTE_SIZE)
+    assert_within_bound(app, finished(app, cut), read, REMOTE_SIZE)
 
 
 def test_an_offloaded_download_behind_nginx_is_reported_offloaded(
