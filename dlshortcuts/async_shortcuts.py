@@ -3,7 +3,7 @@
 Each runs its shortcut's blocking work (storage, database and upstream
 calls) in a worker thread and returns the same response; under ASGI the body
 is an async iterator, so nothing is buffered. ``aserve_path`` is the
-exception: its work before the body is an ``open``, an ``fstat`` and a
+exception: its work before the body is a confined open, an ``fstat`` and a
 ``readlink``, a few microseconds on a local disk against about 150 us for
 the hop to a worker thread and back, so it runs on the event loop.
 """

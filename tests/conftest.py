@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,8 @@ import pytest
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.test import override_settings
+
+from dlshortcuts.sources import beneath
 
 pytest_plugins = ["tests.s3server", "tests.cloudservers"]
 
@@ -62,3 +65,15 @@ def root(tmp_path: Path) -> Path:
 def module_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """:func:`root` for a whole module: the files a module's servers serve, written once."""
     return tmp_path_factory.mktemp("root")
+
+
+@pytest.fixture(params=["openat2", "user space"])
+def confinement(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Both ways a name is confined to a root: by the kernel (openat2, which
+    this Linux has) and resolved in user space (other systems, and the names
+    the kernel leaves to it)."""
+    if request.param == "user space":
+        monkeypatch.setattr(beneath, "_syscall", None)
+    else:
+        assert sys.platform != "linux" or beneath._syscall is not None
+    return str(request.param)

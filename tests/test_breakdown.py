@@ -34,7 +34,7 @@ def test_breakdown_times_every_route_and_step(capsys: pytest.CaptureFixture[str]
     ]
     steps = [row.competitor for row in rows if row.metric == breakdown.STEP]
     assert steps[0] == "options parsed and validated"
-    assert len(steps) == 11
+    assert len(steps) == 12
     assert all(len(row.samples) == 2 and min(row.samples) > 0 for row in rows)
     assert "serve_path" in profile
 

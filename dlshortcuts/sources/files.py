@@ -11,6 +11,7 @@ from typing import IO
 from django.http import Http404
 
 from dlshortcuts.download import Download
+from dlshortcuts.sources.beneath import open_beneath
 
 # O_NONBLOCK: opening a FIFO someone planted under the root must not hang the
 # worker (it has no effect on regular files). O_NOCTTY: a terminal device
@@ -29,11 +30,7 @@ def resolve_under_root(root: str | os.PathLike[str], path: str | os.PathLike[str
         anything resolving outside ``root`` (or to ``root`` itself). The
         message names no filesystem path.
     """
-    relative = os.fspath(path)
-    # A trailing separator names a directory: realpath() would drop it and
-    # turn "report.pdf/" into the file.
-    if "\x00" in relative or os.path.isabs(relative) or relative.endswith(("/", os.sep)):
-        raise Http404("No such file.")
+    relative = _relative(path)
     base = os.fspath(root)
     try:
         target = os.path.realpath(os.path.join(base, relative))
@@ -42,6 +39,16 @@ def resolve_under_root(root: str | os.PathLike[str], path: str | os.PathLike[str
     if real_root_holding(target, base) is None:
         raise Http404("No such file.")
     return target
+
+
+def _relative(path: str | os.PathLike[str]) -> str:
+    """``path`` as a string, or Http404 if it is absolute, holds a NUL byte or ends with a separator."""
+    relative = os.fspath(path)
+    # A trailing separator names a directory: realpath() would drop it and
+    # turn "report.pdf/" into the file.
+    if "\x00" in relative or os.path.isabs(relative) or relative.endswith(("/", os.sep)):
+        raise Http404("No such file.")
+    return relative
 
 
 def real_root_holding(target: str, root: str | os.PathLike[str]) -> str | None:
@@ -87,10 +94,15 @@ def open_under_root(
 ) -> Download:
     """Open ``path`` taken relative to ``root``, contained as :func:`resolve_under_root` says.
 
-    The name is resolved and checked before the open, so a client never
-    makes the worker open anything outside ``root``: not even a symlink
-    planted inside it that leads to a device (opening some devices has
-    effects) or a file elsewhere. The opened descriptor is then checked
+    Where Linux has ``openat2(2)``, the kernel resolves the name under the
+    root's descriptor and refuses, in the same walk, anything leading out of
+    it (:mod:`~dlshortcuts.sources.beneath`); the real path is then read from
+    the descriptor. Elsewhere, and for the names the kernel leaves to user
+    space (an absolute symlink inside the root, a ``..`` leaving it and
+    coming back), the name is resolved and checked before the open, so a
+    client never makes the worker open anything outside ``root``: not even
+    a symlink planted inside it that leads to a device (opening some devices
+    has effects) or a file elsewhere. The opened descriptor is then checked
     again: the kernel's name for it (``/proc/self/fd/N``, one ``readlink``)
     must be the name resolved, so a symlink swapped in between the check and
     the open is refused too. Where ``/proc`` is not mounted that second look
@@ -99,12 +111,24 @@ def open_under_root(
     :param filename: the download name; defaults to the file's base name.
     :raises Http404: as :func:`resolve_under_root` and :func:`open_file` do.
     """
-    target = resolve_under_root(root, path)
-    file, st = _open_regular(target)
+    name = filename or os.path.basename(os.fspath(path))
+    relative = _relative(path)
+    try:
+        fd = open_beneath(os.fspath(root), relative, _OPEN_FLAGS)
+    except (OSError, ValueError) as exc:  # ValueError: a NUL byte or a lone surrogate
+        raise Http404("No such file.") from exc
+    if fd is not None:
+        file, st = _describe(fd)
+        target = opened_path(file)
+        if target is not None:
+            return _download(file, st, target, name)
+        file.close()  # no /proc to name it: resolved in user space below
+    target = resolve_under_root(root, relative)
+    file, st = _describe(_open(target))
     if _moved(file, target):
         file.close()
         raise Http404("No such file.")
-    return _download(file, st, target, filename or os.path.basename(os.fspath(path)))
+    return _download(file, st, target, name)
 
 
 def _moved(file: IO[bytes], target: str) -> bool:
@@ -137,16 +161,20 @@ def open_file(path: str | os.PathLike[str], filename: str | None = None) -> Down
         regular file (directories, devices, FIFOs, sockets).
     """
     name = os.fspath(path)
-    file, st = _open_regular(name)
+    file, st = _describe(_open(name))
     return _download(file, st, os.path.abspath(name), filename or os.path.basename(name))
 
 
-def _open_regular(name: str) -> tuple[IO[bytes], os.stat_result]:
-    """``name`` opened for reading, and its ``fstat``; Http404 unless it is a regular file."""
+def _open(name: str) -> int:
+    """A descriptor for ``name``, or Http404."""
     try:
-        fd = os.open(name, _OPEN_FLAGS)
+        return os.open(name, _OPEN_FLAGS)
     except (OSError, ValueError) as exc:  # ValueError: embedded NUL byte
         raise Http404("No such file.") from exc
+
+
+def _describe(fd: int) -> tuple[IO[bytes], os.stat_result]:
+    """The file object owning ``fd`` and its ``fstat``; Http404 (``fd`` closed) unless a regular file."""
     try:
         # Metadata comes from the open descriptor, not the name: a file
         # replaced while it is served keeps the validators of the bytes sent.

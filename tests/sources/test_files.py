@@ -2,25 +2,33 @@
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import io
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.http import Http404
 
-from dlshortcuts.sources import files
+from dlshortcuts.sources import beneath, files
+from dlshortcuts.sources.beneath import open_beneath
 from dlshortcuts.sources.files import open_file, open_under_root, real_root_holding, resolve_under_root
 
 
 @pytest.fixture(autouse=True)
 def links(root: Path, tmp_path: Path) -> None:
-    """A file in a subdirectory, a symlink escaping the root, and a symlink loop."""
+    """A file in a subdirectory, symlinks escaping the root (absolute and
+    relative), symlinks to the file (absolute and relative), and a loop."""
     (root / "a").mkdir(parents=True)
     (root / "a" / "b.txt").write_bytes(b"b")
     (tmp_path / "outside.txt").write_bytes(b"x")
     (root / "out").symlink_to(tmp_path / "outside.txt")
+    (root / "up").symlink_to("../outside.txt")
+    (root / "abs").symlink_to(root / "a" / "b.txt")
+    (root / "rel").symlink_to("a/b.txt")
     (root / "loop").symlink_to(root / "loop")
 
 
@@ -93,8 +101,19 @@ def test_real_root_holding_resolves_a_symlinked_root_only_when_it_must(tmp_path:
     assert real_root_holding(str(real), str(real)) is None
 
 
+@pytest.mark.usefixtures("confinement")
 @pytest.mark.parametrize(
-    ("relative", "expected"), [("a/b.txt", "a/b.txt"), ("a/./b.txt", "a/b.txt"), ("a/../a/b.txt", "a/b.txt")]
+    ("relative", "expected"),
+    [
+        ("a/b.txt", "a/b.txt"),
+        ("a/./b.txt", "a/b.txt"),
+        ("a/../a/b.txt", "a/b.txt"),
+        ("rel", "a/b.txt"),
+        # What openat2 leaves to user space: an absolute symlink, a ".."
+        # that leaves the root and comes back.
+        ("abs", "a/b.txt"),
+        ("../root/a/b.txt", "a/b.txt"),
+    ],
 )
 def test_open_under_root_opens_inside_and_names_the_real_path(
     root: Path, relative: str, expected: str
@@ -121,12 +140,14 @@ def test_open_under_root_opens_inside_and_names_the_real_path(
         "/etc/passwd",
         "a\x00",
         "out",
+        "up",
         "loop",
         "a/",
         "missing",
         "\ud800.txt",
     ],
 )
+@pytest.mark.usefixtures("confinement")
 def test_open_under_root_refuses_what_is_outside_or_not_a_file(root: Path, relative: str) -> None:
     with pytest.raises(Http404, match=r"^No such file\.$"):
         open_under_root(root, relative)
@@ -135,8 +156,9 @@ def test_open_under_root_refuses_what_is_outside_or_not_a_file(root: Path, relat
 def test_open_under_root_checks_the_name_then_the_opened_file(
     root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Resolved before the open (a symlink escaping the root is never opened); the descriptor
-    is then checked too: a directory swapped for a symlink between the two is refused."""
+    """In user space, resolved before the open (a symlink escaping the root is never opened);
+    the descriptor is then checked too: a directory swapped for a symlink between the two is refused."""
+    monkeypatch.setattr(beneath, "_syscall", None)
     (root / "a" / "c.txt").symlink_to(tmp_path / "outside.txt")
     with pytest.raises(Http404):
         open_under_root(root, "a/c.txt")
@@ -153,16 +175,18 @@ def test_open_under_root_checks_the_name_then_the_opened_file(
     monkeypatch.setattr(files, "resolve_under_root", resolve_then_swap)
     with pytest.raises(Http404):
         open_under_root(root, "a/b.txt")
-    monkeypatch.undo()
+
+
+@pytest.mark.usefixtures("confinement")
+def test_open_under_root_names_the_real_path_through_a_symlinked_root(root: Path, tmp_path: Path) -> None:
     alias = tmp_path / "alias"
-    (root / "a").unlink()
-    (root / "a-gone").rename(root / "a")
     alias.symlink_to(root)
     download = open_under_root(alias, "a/b.txt")
     download.close()
     assert download.path == str(root / "a" / "b.txt")
 
 
+@pytest.mark.usefixtures("confinement")
 def test_open_under_root_without_proc_resolves_the_name(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     readlink = os.readlink
 
@@ -186,3 +210,57 @@ def test_opened_path_names_the_file_a_descriptor_holds(root: Path, tmp_path: Pat
         assert files.opened_path(file) == str(root / "a" / "renamed.txt")
     assert files.opened_path(file) is None  # closed
     assert files.opened_path(io.BytesIO(b"no descriptor")) is None
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="openat2(2) is Linux's")
+@pytest.mark.parametrize(
+    ("name", "outcome"),
+    [
+        ("a/b.txt", b"b"),
+        ("rel", b"b"),
+        ("a/../a/b.txt", b"b"),
+        # Left to user space (None), which decides with realpath.
+        ("out", None),
+        ("up", None),
+        ("abs", None),
+        ("loop", None),
+        ("..", None),
+        ("../root/a/b.txt", None),
+        ("a/../../outside.txt", None),
+        ("missing", FileNotFoundError),
+        ("a/b.txt/c", NotADirectoryError),
+        ("a\x00", ValueError),
+        ("\ud800.txt", ValueError),
+    ],
+)
+def test_open_beneath_opens_only_inside_the_root(root: Path, name: str, outcome: bytes | type | None) -> None:
+    """The kernel's walk: a name inside is opened, anything leaving the root is not."""
+    flags = os.O_RDONLY | os.O_CLOEXEC
+    if isinstance(outcome, type):
+        with pytest.raises(outcome):
+            open_beneath(str(root), name, flags)
+        return
+    fd = open_beneath(str(root), name, flags)
+    if outcome is None:
+        assert fd is None
+        return
+    assert fd is not None
+    with open(fd, "rb") as file:
+        assert file.read() == outcome
+
+
+def test_open_beneath_is_unavailable_once_the_kernel_says_so(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ENOSYS (an old kernel) or EPERM (a seccomp filter): None from then on, without a system call."""
+    calls = []
+
+    def refused(*args: object) -> int:
+        calls.append(args)
+        ctypes.set_errno(errno.ENOSYS)
+        return -1
+
+    monkeypatch.setattr(beneath, "_syscall", refused)
+    assert open_beneath(str(root), "a/b.txt", os.O_RDONLY) is None
+    assert open_beneath(str(root), "a/b.txt", os.O_RDONLY) is None
+    assert len(calls) == 1

@@ -29,10 +29,13 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Sandbox:
 
 
 @pytest.fixture
-def served(sandbox: Sandbox, settings: Settings, client: Client) -> Sandbox:
-    """The sandbox, served; one request first so that what Django and the
-    standard library open lazily (mimetypes tables ...) is not recorded,
-    nor python-magic, imported on the first sniff (a name with no type)."""
+def served(sandbox: Sandbox, settings: Settings, client: Client, confinement: str) -> Sandbox:
+    """The sandbox, served, with each way of confining a name; one request
+    first so that what Django and the standard library open lazily
+    (mimetypes tables ...) is not recorded, nor python-magic, imported on
+    the first sniff (a name with no type). The kernel's openat2 opens
+    without Python's ``open`` audit event: there the root's descriptor is
+    all that is recorded, and containment is the kernel's."""
     settings.HARDENING_ROOT = str(sandbox.root)
     sniff_buffer(b"inside\n")
     for prefix in CONFINED.values():
