@@ -11,6 +11,7 @@ nothing here closes it.
 from __future__ import annotations
 
 import asyncio
+import io
 import os
 from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import IO
@@ -24,6 +25,10 @@ from dlshortcuts.http.ranges import ByteRange, Piece
 BLOCK_SIZE = 64 * 1024
 #: Larger under ASGI, where each read costs a hop to a worker thread.
 ASYNC_BLOCK_SIZE = 256 * 1024
+#: Under ASGI, a read of a local file this small is made on the event loop:
+#: from the page cache it takes a few microseconds, the hop to a worker
+#: thread and back about a hundred. A small file's whole body is one such read.
+INLINE_READ_SIZE = 64 * 1024
 
 
 class TruncatedFileError(OSError):
@@ -171,9 +176,22 @@ def iter_pieces(file: IO[bytes], pieces: Iterable[Piece]) -> Iterator[bytes]:
 
 
 async def aiter_pieces(file: IO[bytes], pieces: Iterable[Piece]) -> AsyncIterator[bytes]:
-    """Async twin of :func:`iter_pieces`; each read runs off the event loop."""
+    """Async twin of :func:`iter_pieces`; each read runs off the event loop.
+
+    Except the reads of at most :data:`INLINE_READ_SIZE` from a file opened
+    by the operating system (``io.FileIO``, raw or buffered: a file on disk,
+    opened on the loop too). Any other file object is read in a worker
+    thread: a remote object's read is a network request, and so may be
+    merely asking a storage's file for its descriptor.
+    """
+    local = isinstance(getattr(file, "raw", file), io.FileIO)
     for step in _steps(file, pieces, ASYNC_BLOCK_SIZE):
-        yield step if isinstance(step, bytes) else await asyncio.to_thread(read_exactly, file, *step)
+        if isinstance(step, bytes):
+            yield step
+        elif local and step[1] <= INLINE_READ_SIZE:
+            yield read_exactly(file, *step)
+        else:
+            yield await asyncio.to_thread(read_exactly, file, *step)
 
 
 def has_fileno(file: IO[bytes]) -> bool:

@@ -5,14 +5,17 @@ from __future__ import annotations
 import asyncio
 import io
 import socket
+import threading
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import IO, Any
 
 import pytest
 
 from dlshortcuts.download import Download
 from dlshortcuts.engine.bodies import (
     BLOCK_SIZE,
+    INLINE_READ_SIZE,
     FileSlice,
     TruncatedFileError,
     aiter_pieces,
@@ -192,3 +195,35 @@ def test_empty_async() -> None:
         return [chunk async for chunk in empty_async()]
 
     assert asyncio.run(collect()) == []
+
+
+def test_async_pieces_read_a_small_local_file_on_the_loop(path: Path) -> None:
+    """A read of a file on disk up to INLINE_READ_SIZE is made on the event loop; larger reads,
+    and every read of any other file object (a remote object's is a request), in a worker thread."""
+    readers: list[str] = []
+
+    class RecordingDisk(io.FileIO):
+        def readinto(self, buffer: Any) -> int | None:
+            readers.append(threading.current_thread().name)
+            return super().readinto(buffer)
+
+    class RecordingRemote(io.BytesIO):
+        def read(self, size: int | None = -1) -> bytes:
+            readers.append(threading.current_thread().name)
+            return super().read(size)
+
+    def collect(file: IO[bytes], pieces: list[Piece]) -> tuple[bytes, list[str]]:
+        async def run() -> tuple[bytes, str]:
+            return b"".join(
+                [chunk async for chunk in aiter_pieces(file, pieces)]
+            ), threading.current_thread().name
+
+        readers.clear()
+        body, loop = asyncio.run(run())
+        return body, ["loop" if name == loop else "thread" for name in readers]
+
+    with io.BufferedReader(RecordingDisk(path)) as disk:
+        assert collect(disk, [ByteRange(0, INLINE_READ_SIZE)]) == (DATA[:INLINE_READ_SIZE], ["loop"])
+        body, where = collect(disk, [ByteRange(0, INLINE_READ_SIZE + 1)])
+        assert (body, set(where)) == (DATA[: INLINE_READ_SIZE + 1], {"thread"})
+    assert collect(RecordingRemote(DATA), [ByteRange(0, 10)]) == (DATA[:10], ["thread"])
