@@ -5,16 +5,16 @@
   whole object for every GET, ranged or not: both ways pay that);
 - Azure Blob Storage: Azurite, objects in its location.
 
-The emulators are started by :mod:`servers.cloud` (own process group, free
-127.0.0.1 port, waited for with a timeout, stopped by pid). :func:`running`
-uploads the large object and a small one (the warm-up each way serves
-before it is measured); :func:`open_storage` builds, in a probe process, the
-django-storages storage reading them.
+The emulators are started by :mod:`servers.cloud` (moto in threads, the
+others in their own process group; free 127.0.0.1 port, waited for with a
+timeout, stopped by pid). :func:`running` uploads the large object and a
+small one (the warm-up each way serves before it is measured);
+:func:`open_storage` builds, in a probe process, the django-storages
+storage reading them.
 """
 
 from __future__ import annotations
 
-import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -76,16 +76,10 @@ def running(store: Store, directory: Path, source: Path) -> Iterator[str]:
 @contextmanager
 def _moto(source: Path) -> Iterator[str]:
     import boto3
-    from moto.server import ThreadedMotoServer
 
-    from servers import free_port
+    from servers.cloud import s3_emulator
 
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's access log
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    endpoint = f"http://127.0.0.1:{port}"
-    try:
+    with s3_emulator() as endpoint:
         s3 = boto3.client(
             "s3",
             endpoint_url=endpoint,
@@ -98,8 +92,6 @@ def _moto(source: Path) -> Iterator[str]:
             s3.upload_fileobj(file, BUCKET, KEY)
         s3.put_object(Bucket=BUCKET, Key=WARM, Body=os.urandom(4096))
         yield endpoint
-    finally:
-        server.stop()
 
 
 @contextmanager

@@ -1,15 +1,19 @@
-"""Object-store emulators: gcp-storage-emulator (Google Cloud Storage) and Azurite (Azure Blob Storage).
+"""Object-store emulators: moto (S3), gcp-storage-emulator (Google Cloud Storage), Azurite (Azure).
 
-Used by the tests' fixtures (``tests/cloudservers.py``) and the ``storage``
-benchmark suite. Each emulator runs as the caller's own process (its own
+Used by the tests' fixtures (``tests/s3server.py``, ``tests/cloudservers.py``)
+and the ``storage`` benchmark suite. moto's S3 server runs in the caller's
+own threads; the two others each as the caller's own process (its own
 process group on a free 127.0.0.1 port, waited for with a timeout, stopped
-by pid) with its data in the caller's private ``directory``.
-gcp-storage-emulator comes from PyPI (the test extra), Azurite from npm,
+by pid) with its data in the caller's private ``directory``. moto and
+gcp-storage-emulator come from PyPI (the test extra), Azurite from npm,
 installed into the checkout's ``node_modules/`` by ``make test``.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from servers import BIN, ROOT, Server, free_port, start_server
@@ -20,6 +24,25 @@ AZURE_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZ
 AZURITE = ROOT / "node_modules" / ".bin" / "azurite-blob"
 #: Seconds an emulator may take to listen (Azurite's node start-up on a busy machine).
 START_TIMEOUT = 45
+
+
+@contextmanager
+def s3_emulator() -> Iterator[str]:
+    """moto's S3 server on a free loopback port, in this process's threads; yields its endpoint URL.
+
+    Any access key is accepted; buckets start empty.
+    """
+    # Imported here: moto is a test dependency, and slow to import.
+    from moto.server import ThreadedMotoServer  # noqa: PLC0415
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's access log, a line a request
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.stop()
 
 
 def start_gcs_emulator(directory: Path, *, timeout: float = START_TIMEOUT) -> Server:

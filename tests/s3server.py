@@ -8,10 +8,9 @@ from typing import Any
 
 import boto3
 import pytest
-from moto.server import ThreadedMotoServer
 from storages.backends.s3 import S3Storage
 
-from tests.servers import free_port
+from servers.cloud import s3_emulator
 
 CREDENTIALS = {"access_key": "testing", "secret_key": "testing", "region_name": "us-east-1"}
 
@@ -76,13 +75,8 @@ class RecordingS3Storage(S3Storage):  # type: ignore[misc]
 @pytest.fixture(scope="session")
 def s3_endpoint() -> Iterator[str]:
     """moto's S3 server on a free loopback port, for the whole session."""
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.stop()
+    with s3_emulator() as endpoint:
+        yield endpoint
 
 
 @pytest.fixture
