@@ -10,11 +10,14 @@ from typing import Any
 import pytest
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
-from django.test import override_settings
+from django.test import AsyncRequestFactory, RequestFactory, override_settings
 
 from dlshortcuts.sources import beneath
 
 pytest_plugins = ["tests.s3server", "tests.cloudservers"]
+
+#: What :func:`factory` gives: the request factory of one of the two handlers.
+Factory = RequestFactory | AsyncRequestFactory
 
 
 def _leave_connections(**kwargs: Any) -> None:
@@ -77,3 +80,9 @@ def confinement(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch)
     else:
         assert sys.platform != "linux" or beneath._syscall is not None
     return str(request.param)
+
+
+@pytest.fixture(params=["wsgi", "asgi"])
+def factory(request: pytest.FixtureRequest, rf: RequestFactory, async_rf: AsyncRequestFactory) -> Factory:
+    """Each test that takes it runs twice: with a WSGI request (``rf``), then an ASGI one (``async_rf``)."""
+    return rf if request.param == "wsgi" else async_rf

@@ -1,4 +1,4 @@
-"""Body iterators: file slices for wsgi.file_wrapper, blocks, streams batched and driven."""
+"""Body iterators: file slices for wsgi.file_wrapper, ranges and parts of a file read sync and async."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import asyncio
 import io
 import socket
 import threading
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -23,7 +22,6 @@ from dlshortcuts.engine.bodies import (
     has_fileno,
     iter_pieces,
 )
-from dlshortcuts.engine.streams import FileBlocks, aiter_stream, iter_stream
 from dlshortcuts.http.ranges import ByteRange, Piece
 
 DATA = bytes(range(256)) * 1024  # 256 KiB
@@ -119,12 +117,6 @@ def test_file_slice_not_known_sent_whole_checks_its_file_when_closed(path: Path,
             file_slice.ensure_complete()
 
 
-def test_file_blocks_never_line_by_line() -> None:
-    data = b"\n" * (BLOCK_SIZE + 1)
-    blocks = FileBlocks(io.BytesIO(data))
-    assert [len(b) for b in blocks] == [BLOCK_SIZE, 1]
-
-
 def test_pieces_sync_and_async(path: Path) -> None:
     pieces: list[Piece] = [b"head", ByteRange(0, 3), b"mid", ByteRange(BLOCK_SIZE - 1, BLOCK_SIZE * 3 + 5)]
     expected = b"head" + DATA[:3] + b"mid" + DATA[BLOCK_SIZE - 1 : BLOCK_SIZE * 3 + 5]
@@ -141,53 +133,6 @@ def test_has_fileno(path: Path) -> None:
     with open(path, "rb") as file:
         assert has_fileno(file)
     assert not has_fileno(io.BytesIO())
-
-
-def rows(count: int) -> Iterator[str]:
-    for n in range(count):
-        yield f"{n:09d}\n"
-
-
-async def arows(count: int) -> AsyncIterator[str]:
-    for n in range(count):
-        yield f"{n:09d}\n"
-
-
-class NoAclose:
-    """An async iterable whose iterator has no aclose()."""
-
-    def __init__(self) -> None:
-        self.items = [b"a", b"b"]
-
-    def __aiter__(self) -> NoAclose:
-        return self
-
-    async def __anext__(self) -> bytes:
-        if not self.items:
-            raise StopAsyncIteration
-        return self.items.pop(0)
-
-
-def test_iter_stream_batches_small_items() -> None:
-    blocks = list(iter_stream(rows(20_000), "utf-8"))
-    assert b"".join(blocks) == "".join(rows(20_000)).encode()
-    # 10-byte rows are joined until a block holds at least BLOCK_SIZE bytes
-    assert [len(block) for block in blocks] == [65_540, 65_540, 65_540, 3_380]
-
-
-def test_iter_stream_drives_async_iterables() -> None:
-    assert b"".join(iter_stream(arows(20_000), "utf-8")) == "".join(rows(20_000)).encode()
-    assert b"".join(iter_stream(NoAclose(), "utf-8")) == b"ab"
-
-
-@pytest.mark.parametrize("make", [rows, arows])
-def test_aiter_stream(make: object) -> None:
-    async def collect() -> list[bytes]:
-        return [chunk async for chunk in aiter_stream(make(20_000), "latin-1")]  # type: ignore[operator]
-
-    blocks = asyncio.run(collect())
-    assert b"".join(blocks) == "".join(rows(20_000)).encode()
-    assert all(len(block) >= BLOCK_SIZE for block in blocks[:-1])
 
 
 def test_empty_async() -> None:
