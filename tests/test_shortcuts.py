@@ -9,16 +9,19 @@ import os
 import threading
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 from django.http import Http404, HttpRequest
 from django.test import AsyncClient, AsyncRequestFactory, Client, RequestFactory
 
-from dlshortcuts import DownloadResponse, aserve_generated, aserve_path, serve_generated, serve_path
+from dlshortcuts import DownloadResponse, serve_generated, serve_path
 from dlshortcuts.engine.bodies import BLOCK_SIZE
 from tests.reading import aread, consume, read
 from tests.urls import FILES_ROOT_ENV
+
+if TYPE_CHECKING:
+    from tests.conftest import Factory
 
 pytestmark = pytest.mark.urls("tests.urls")
 
@@ -179,14 +182,6 @@ async def test_async_client_not_found(async_client: AsyncClient, root: Path) -> 
         assert response.status_code == 404
 
 
-async def test_aserve_path_in_an_async_view(rf: RequestFactory, root: Path) -> None:
-    response = await aserve_path(rf.get("/"), "report.pdf", root=root, filename="Q1.pdf")
-    assert response["Content-Disposition"] == 'attachment; filename="Q1.pdf"'
-    assert consume(response) == b"%PDF-1.4 report"
-    with pytest.raises(Http404):
-        await aserve_path(rf.get("/"), "../secret.txt", root=root)
-
-
 @pytest.mark.parametrize(
     ("options", "error", "message"),
     [
@@ -216,16 +211,10 @@ def test_download_name_is_the_requested_one_not_the_symlink_target(client: Clien
 
 # serve_generated: every kind of content, lazily called factories, sync and async, WSGI and ASGI.
 
-Factory = RequestFactory | AsyncRequestFactory
 TIMEOUT = 30
 CSV = "name,city\r\nZoë,Zürich\r\n"
 CSV_BYTES = CSV.encode()
 CSV_ETAG = f'"{hashlib.blake2b(CSV_BYTES, digest_size=12).hexdigest()}"'
-
-
-@pytest.fixture(params=["wsgi", "asgi"])
-def factory(request: pytest.FixtureRequest, rf: RequestFactory, async_rf: AsyncRequestFactory) -> Factory:
-    return rf if request.param == "wsgi" else async_rf
 
 
 class Unseekable(io.RawIOBase):
@@ -400,10 +389,6 @@ def test_closing_early_closes_the_generator(factory: Factory) -> None:
     assert closed == [True]
 
 
-def report(request: HttpRequest, year: int) -> str:
-    return f"year\r\n{year}\r\n"
-
-
 def test_callable_is_called_lazily_with_the_request_and_url_kwargs(rf: RequestFactory) -> None:
     calls = []
 
@@ -461,11 +446,6 @@ async def test_one_line_urlpattern_async(async_client: AsyncClient, url: str) ->
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert await aread(response) == EXPECTED_REPORT.encode()
-
-
-async def test_aserve_generated_calls_the_factory_in_a_thread(async_rf: AsyncRequestFactory) -> None:
-    response = await aserve_generated(async_rf.get("/"), report, filename="r.csv", year=1999)  # type: ignore[call-arg]
-    assert await aread(response) == b"year\r\n1999\r\n"
 
 
 def test_async_iterable_under_wsgi_is_driven_block_by_block(rf: RequestFactory) -> None:

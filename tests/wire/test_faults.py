@@ -12,20 +12,16 @@ reading and how it hangs up.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import socket
 import struct
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.http import HttpResponse
 from django.test import AsyncRequestFactory, RequestFactory
 
 from dlshortcuts import DownloadResponse, aserve_path, serve_generated, serve_path
-from dlshortcuts.async_shortcuts import respond_in_thread
 from dlshortcuts.engine.bodies import TruncatedFileError, aiter_pieces
 from dlshortcuts.http.ranges import ByteRange
 from tests.app_servers import (
@@ -106,27 +102,6 @@ async def test_an_async_body_closes_its_file_when_the_file_shrank(tmp_path: Path
             pass
     assert response.download.file is not None
     assert response.download.file.closed
-
-
-async def test_an_async_twin_closes_the_response_made_after_it_was_cancelled() -> None:
-    release, closed = threading.Event(), threading.Event()
-
-    class Recorded(HttpResponse):
-        def close(self) -> None:
-            closed.set()
-            super().close()
-
-    def slow_shortcut() -> HttpResponse:
-        assert release.wait(30)
-        return Recorded()
-
-    task = asyncio.ensure_future(respond_in_thread(slow_shortcut))
-    await asyncio.sleep(0)
-    task.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await task
-    release.set()
-    assert await asyncio.to_thread(closed.wait, 30)
 
 
 def _connect(port: int) -> socket.socket:
