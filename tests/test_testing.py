@@ -1,12 +1,10 @@
-"""dlshortcuts.testing: assert_download, assert_offloaded, temporary_media_root, the pytest fixture."""
+"""dlshortcuts.testing: assert_download, assert_offloaded, temporary_media_root, the readers."""
 
 from __future__ import annotations
 
 import asyncio
 import datetime
 import os
-import subprocess
-import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -266,7 +264,7 @@ def test_offloaded_status_and_body() -> None:
         assert_offloaded(response)
 
 
-# temporary_media_root and the fixture.
+# temporary_media_root.
 
 
 def test_temporary_media_root_as_context_manager() -> None:
@@ -321,30 +319,6 @@ def test_temporary_media_root_refuses_a_class() -> None:
         @temporary_media_root()
         class Tests:
             pass
-
-
-def test_media_root_fixture(media_root: Path) -> None:
-    assert str(media_root) == settings.MEDIA_ROOT
-    default_storage.save("a.txt", ContentFile(b"a"))
-    assert (media_root / "a.txt").read_bytes() == b"a"
-
-
-def test_plugin_imports_without_django_settings() -> None:
-    code = (
-        "import dlshortcuts.pytest_plugin\n"
-        "from django.conf import settings\n"
-        "assert not settings.configured\n"
-        "print('ok')\n"
-    )
-    environment = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
-    result = subprocess.run(
-        [sys.executable, "-c", code], env=environment, capture_output=True, text=True, timeout=60, check=False
-    )
-    assert (result.returncode, result.stdout, result.stderr) == (0, "ok\n", "")
-
-
-def test_plugin_is_registered(pytestconfig: pytest.Config) -> None:
-    assert pytestconfig.pluginmanager.has_plugin("dlshortcuts")
 
 
 def test_offloaded_storage_content_is_read_from_the_storage(media_root: Path) -> None:
