@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import ctypes
-import errno
 import io
 import os
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -14,22 +11,9 @@ import pytest
 from django.http import Http404
 
 from dlshortcuts.sources import beneath, files
-from dlshortcuts.sources.beneath import open_beneath
 from dlshortcuts.sources.files import open_file, open_under_root, real_root_holding, resolve_under_root
 
-
-@pytest.fixture(autouse=True)
-def links(root: Path, tmp_path: Path) -> None:
-    """A file in a subdirectory, symlinks escaping the root (absolute and
-    relative), symlinks to the file (absolute and relative), and a loop."""
-    (root / "a").mkdir(parents=True)
-    (root / "a" / "b.txt").write_bytes(b"b")
-    (tmp_path / "outside.txt").write_bytes(b"x")
-    (root / "out").symlink_to(tmp_path / "outside.txt")
-    (root / "up").symlink_to("../outside.txt")
-    (root / "abs").symlink_to(root / "a" / "b.txt")
-    (root / "rel").symlink_to("a/b.txt")
-    (root / "loop").symlink_to(root / "loop")
+pytestmark = pytest.mark.usefixtures("links")
 
 
 @pytest.mark.parametrize(
@@ -210,57 +194,3 @@ def test_opened_path_names_the_file_a_descriptor_holds(root: Path, tmp_path: Pat
         assert files.opened_path(file) == str(root / "a" / "renamed.txt")
     assert files.opened_path(file) is None  # closed
     assert files.opened_path(io.BytesIO(b"no descriptor")) is None
-
-
-@pytest.mark.skipif(sys.platform != "linux", reason="openat2(2) is Linux's")
-@pytest.mark.parametrize(
-    ("name", "outcome"),
-    [
-        ("a/b.txt", b"b"),
-        ("rel", b"b"),
-        ("a/../a/b.txt", b"b"),
-        # Left to user space (None), which decides with realpath.
-        ("out", None),
-        ("up", None),
-        ("abs", None),
-        ("loop", None),
-        ("..", None),
-        ("../root/a/b.txt", None),
-        ("a/../../outside.txt", None),
-        ("missing", FileNotFoundError),
-        ("a/b.txt/c", NotADirectoryError),
-        ("a\x00", ValueError),
-        ("\ud800.txt", ValueError),
-    ],
-)
-def test_open_beneath_opens_only_inside_the_root(root: Path, name: str, outcome: bytes | type | None) -> None:
-    """The kernel's walk: a name inside is opened, anything leaving the root is not."""
-    flags = os.O_RDONLY | os.O_CLOEXEC
-    if isinstance(outcome, type):
-        with pytest.raises(outcome):
-            open_beneath(str(root), name, flags)
-        return
-    fd = open_beneath(str(root), name, flags)
-    if outcome is None:
-        assert fd is None
-        return
-    assert fd is not None
-    with open(fd, "rb") as file:
-        assert file.read() == outcome
-
-
-def test_open_beneath_is_unavailable_once_the_kernel_says_so(
-    root: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """ENOSYS (an old kernel) or EPERM (a seccomp filter): None from then on, without a system call."""
-    calls = []
-
-    def refused(*args: object) -> int:
-        calls.append(args)
-        ctypes.set_errno(errno.ENOSYS)
-        return -1
-
-    monkeypatch.setattr(beneath, "_syscall", refused)
-    assert open_beneath(str(root), "a/b.txt", os.O_RDONLY) is None
-    assert open_beneath(str(root), "a/b.txt", os.O_RDONLY) is None
-    assert len(calls) == 1
