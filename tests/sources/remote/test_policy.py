@@ -6,7 +6,6 @@ Every refusal is proven on the wire: the upstream counts zero requests.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
 
@@ -25,19 +24,7 @@ from dlshortcuts.sources.remote.policy import (
     max_redirects_count,
     timeout_pair,
 )
-from tests.upstream import DATA, Upstream, fetch, serve_upstream
-
-
-@pytest.fixture
-def upstream() -> Iterator[Upstream]:
-    with serve_upstream({"report.pdf": DATA}) as server:
-        yield server
-
-
-@pytest.fixture
-def other_upstream() -> Iterator[Upstream]:
-    with serve_upstream({"report.pdf": DATA}) as server:
-        yield server
+from tests.upstream import DATA, Upstream, fetch
 
 
 @pytest.mark.parametrize(
