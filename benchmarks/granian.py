@@ -33,6 +33,11 @@ LARGE_RATE = "large file: MiB/s"
 RSS_GROWTH = "peak RSS growth"
 #: The memory a large download may add to the server, in MiB.
 RSS_BOUND = 32
+#: Downloads per contender (at least). One 1 GiB transfer under Granian
+#: or nginx swung by 30 % from one to the next on a shared 2-core machine
+#: (nginx 985..1,732 MiB/s within one run): the plan's three made the
+#: median a draw. Seven cost about 20 s more.
+RUNS = 7
 APPS = {
     PATHSEND: ("dlshortcuts.asgi:get_asgi_application", True),
     DJANGO_HANDLER: ("benchmarks.project.asgi:application", False),
@@ -84,7 +89,7 @@ def run(bench: Bench) -> list[Row]:
             measured = download(contender.url, contender.pids, max_seconds=plan.transfer_cap)
             return measured.transfer.mib_per_second, measured.growth(contender.baseline)
 
-        results = interleaved(plan.runs, [*running, direct], measure)
+        results = interleaved(max(plan.runs, RUNS), [*running, direct], measure)
     rows = []
     for contender, figures in results.items():
         reference = None if contender is direct else DIRECT
