@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import csv
+import functools
+import subprocess
+import sys
 from collections.abc import Iterator
 from typing import TypedDict
 
@@ -15,7 +18,6 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from dlshortcuts import ArchiveMember, aserve_field, serve_field, serve_path, serve_url
-from dlshortcuts.offload.config import render_proxy_config
 
 from .catalog import LINKS
 from .models import Document, Order
@@ -36,8 +38,27 @@ def production(request: HttpRequest) -> HttpResponse:
     """Which web-server offload each download would use in production, and the
     nginx configuration for all of the demo's locations (what ``make demo-nginx``
     runs), rendered from the settings rather than written by hand."""
-    nginx = render_proxy_config("nginx", settings.DEMO_OFFLOAD_LOCATIONS, upstream="127.0.0.1:8000")
-    return render(request, "demo/production.html", {"links": LINKS, "nginx_config": nginx})
+    return render(request, "demo/production.html", {"links": LINKS, "nginx_config": _nginx_config()})
+
+
+@functools.cache
+def _nginx_config() -> str:
+    """What ``manage.py dlshortcuts_proxy_config --backend nginx`` prints under nginx/settings.py.
+
+    Those settings hand the demo's locations to nginx (``DLSHORTCUTS``'s
+    ``BACKEND`` and ``LOCATIONS``); this process keeps offload off, so the
+    command runs in one of its own, once.
+    """
+    command = ["dlshortcuts_proxy_config", "--backend", "nginx", "--upstream", "127.0.0.1:8000"]
+    result = subprocess.run(
+        [sys.executable, "manage.py", *command, "--settings", "nginx.settings"],
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    return result.stdout
 
 
 @login_required
