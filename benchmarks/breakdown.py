@@ -8,7 +8,8 @@ handler); ``make bench`` runs it as a suite. A 4 KiB file is answered:
   ``wsgi.file_wrapper`` included), by ``serve_path``, by the
   ``FileResponse`` view and by Django's ceiling (an ``HttpResponse`` of the
   bytes from memory), the result closed as the server closes it, the body
-  left to the server (``sendfile(2)`` for the first two);
+  left to the server (``sendfile(2)`` for ``FileResponse``; ``serve_path``
+  has read its 4 KiB in the view, as it does any body of at most 64 KiB);
 - by the same three called directly on a ``RequestFactory`` request;
 - by ``aserve_path`` and the async ceiling awaited in an event loop;
 - and by each step of ``serve_path`` alone.

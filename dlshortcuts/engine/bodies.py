@@ -1,7 +1,8 @@
 """File bodies: byte ranges of an open file, as a sync (WSGI) or async (ASGI) iterator.
 
 Under WSGI a single slice of a real file is handed over as ``file_to_stream``
-so the server's ``wsgi.file_wrapper`` can ``sendfile(2)`` it. Under ASGI,
+so the server's ``wsgi.file_wrapper`` can ``sendfile(2)`` it, unless it is
+small enough to cost less read at once. Under ASGI,
 Django's handler would drain a sync iterator into a list (the whole file in
 memory), so everything becomes an async iterator whose blocking reads run in
 a worker thread, one block at a time. The file belongs to the Download:
@@ -13,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import io
 import os
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from typing import IO
 
 from django.core.handlers.asgi import ASGIRequest
@@ -25,6 +26,10 @@ from dlshortcuts.http.ranges import ByteRange, Piece
 BLOCK_SIZE = 64 * 1024
 #: Larger under ASGI, where each read costs a hop to a worker thread.
 ASYNC_BLOCK_SIZE = 256 * 1024
+#: Under WSGI, a single range of a file on disk this small is read at once
+#: and written like any bytes: for it, ``wsgi.file_wrapper`` and
+#: ``sendfile(2)`` cost a gunicorn worker more than the copy (docs/benchmarks.rst).
+INLINE_BODY_SIZE = BLOCK_SIZE
 #: Under ASGI, a read of a local file this small is made on the event loop:
 #: from the page cache it takes a few microseconds, the hop to a worker
 #: thread and back about a hundred. A small file's whole body is one such read.
@@ -156,6 +161,27 @@ class FileSlice:
         # Only files with a descriptor become a FileSlice (see has_fileno).
         if not self._file.closed and os.fstat(self._file.fileno()).st_size < self._range.stop:
             raise TruncatedFileError("the file shrank while it was being served")
+
+
+def wsgi_body(file: IO[bytes], pieces: Sequence[Piece]) -> Iterable[bytes]:
+    """The body of ``pieces`` for a WSGI server: the bytes, a :class:`FileSlice` or an iterator.
+
+    A single range of a file with a descriptor is a FileSlice, for the
+    server's ``wsgi.file_wrapper`` (zero-copy), unless it is at most
+    :data:`INLINE_BODY_SIZE`: that is read here, in one read. A small range
+    the file no longer holds whole is a FileSlice too, whose close cuts the
+    connection (see :meth:`FileSlice.ensure_complete`). Several ranges, or a
+    file without a descriptor, are read block by block as the server asks.
+    """
+    if len(pieces) != 1 or not isinstance(pieces[0], ByteRange) or not has_fileno(file):
+        return iter_pieces(file, pieces)
+    byte_range = pieces[0]
+    if byte_range.length <= INLINE_BODY_SIZE:
+        file.seek(byte_range.start)
+        data = file.read(byte_range.length)
+        if len(data) == byte_range.length:
+            return (data,)
+    return FileSlice(file, byte_range)
 
 
 def _steps(file: IO[bytes], pieces: Iterable[Piece], block_size: int) -> Iterator[bytes | tuple[int, int]]:

@@ -16,19 +16,12 @@ from django.http import HttpRequest, HttpResponseRedirect
 from django.utils.encoding import iri_to_uri
 
 from dlshortcuts.download import Download, SourceUnavailable
-from dlshortcuts.engine.bodies import (
-    FileSlice,
-    aiter_pieces,
-    has_fileno,
-    is_asgi,
-    iter_pieces,
-)
+from dlshortcuts.engine.bodies import FileSlice, aiter_pieces, is_asgi, wsgi_body
 from dlshortcuts.engine.decide import FIELDS, Decision, Representation, decide, relay
 from dlshortcuts.engine.headers import last_modified, rangeable, representation_headers
 from dlshortcuts.engine.response import DownloadResponse
 from dlshortcuts.engine.streams import FileBlocks, aiter_stream, iter_stream
 from dlshortcuts.http.environ import meta_key
-from dlshortcuts.http.ranges import ByteRange
 from dlshortcuts.offload.offloader import Offloader, offloader_of
 from dlshortcuts.options import Options
 
@@ -231,14 +224,11 @@ def _attach_body(
     is_async = is_asgi(request)
     file = download.open()
     if file is not None and download.size is not None:
-        if is_async:
-            response.streaming_content = aiter_pieces(file, pieces)
-        elif len(pieces) == 1 and isinstance(pieces[0], ByteRange) and has_fileno(file):
+        body = aiter_pieces(file, pieces) if is_async else wsgi_body(file, pieces)
+        if isinstance(body, FileSlice):
             # The zero-copy path: WSGIHandler passes this to wsgi.file_wrapper.
-            response.file_to_stream = FileSlice(file, pieces[0])
-            response.streaming_content = response.file_to_stream
-        else:
-            response.streaming_content = iter_pieces(file, pieces)
+            response.file_to_stream = body
+        response.streaming_content = body
         return
     stream = download.stream if file is None else FileBlocks(file)
     if stream is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import io
 import os
@@ -15,7 +16,7 @@ from django.http import BadHeaderError
 from django.test import AsyncRequestFactory, RequestFactory
 
 from dlshortcuts import Download, DownloadResponse
-from dlshortcuts.engine.bodies import FileSlice
+from dlshortcuts.engine.bodies import INLINE_BODY_SIZE, FileSlice, TruncatedFileError
 from dlshortcuts.engine.respond import request_fields, respond, set_headers
 from dlshortcuts.http.ranges import MAX_RANGES
 from dlshortcuts.options import Options
@@ -277,11 +278,20 @@ def test_ranges_false_serves_the_whole_file(rf: RequestFactory, doc: Path) -> No
 # Bodies: zero-copy under WSGI, async iterators under ASGI, files always closed
 
 
-@pytest.mark.parametrize(("header", "start", "stop"), [(None, 0, 1000), ("bytes=100-199", 100, 200)])
+#: A file just too large to be read at once under WSGI.
+LARGE = bytes(i % 253 for i in range(INLINE_BODY_SIZE + 1))
+
+
+@pytest.mark.parametrize(
+    ("header", "start", "stop"),
+    [(None, 0, len(LARGE)), (f"bytes=0-{INLINE_BODY_SIZE}", 0, INLINE_BODY_SIZE + 1)],
+)
 def test_wsgi_hands_a_real_file_slice_to_the_server(
-    rf: RequestFactory, doc: Path, header: str | None, start: int, stop: int
+    rf: RequestFactory, tmp_path: Path, header: str | None, start: int, stop: int
 ) -> None:
-    download = download_of(doc, open(doc, "rb"))  # noqa: SIM115 - the response closes it
+    path = tmp_path / "large.bin"
+    path.write_bytes(LARGE)
+    download = download_of(path, open(path, "rb"))  # noqa: SIM115 - the response closes it
     response = serve(rf.get("/", headers={"Range": header} if header else {}), download)
     assert isinstance(response, DownloadResponse)
     file_slice = response.file_to_stream
@@ -291,7 +301,53 @@ def test_wsgi_hands_a_real_file_slice_to_the_server(
     assert file_slice.fileno() == download.file.fileno()
     assert os.lseek(file_slice.fileno(), 0, os.SEEK_CUR) == start
     assert response["Content-Length"] == str(stop - start)
-    assert consume(response) == CONTENT[start:stop]
+    assert consume(response) == LARGE[start:stop]
+    assert download.file.closed
+
+
+@pytest.mark.parametrize(
+    ("header", "start", "stop"),
+    [(None, 0, 1000), ("bytes=100-199", 100, 200), ("bytes=-1", 999, 1000)],
+)
+def test_wsgi_reads_a_small_body_at_once(
+    rf: RequestFactory, doc: Path, header: str | None, start: int, stop: int
+) -> None:
+    download = download_of(doc)
+    response = serve(rf.get("/", headers={"Range": header} if header else {}), download)
+    assert isinstance(response, DownloadResponse)
+    assert response.file_to_stream is None
+    assert isinstance(download.file, RecordingFile)
+    assert download.file.reads == 1  # read in the view, before the server asks
+    assert response["Content-Length"] == str(stop - start)
+    assert list(response.streaming_content) == [CONTENT[start:stop]]
+    assert download.file.reads == 1
+    response.close()
+    assert download.file.closed
+
+
+def test_wsgi_reads_a_body_of_exactly_the_inline_size_at_once(rf: RequestFactory, tmp_path: Path) -> None:
+    path = tmp_path / "large.bin"
+    path.write_bytes(LARGE)
+    response = serve(rf.get("/", headers={"Range": f"bytes=1-{INLINE_BODY_SIZE}"}), download_of(path))
+    assert isinstance(response, DownloadResponse)
+    assert response.status_code == 206
+    assert response.file_to_stream is None
+    assert consume(response) == LARGE[1:]
+
+
+def test_wsgi_a_small_file_that_shrank_before_the_read_becomes_a_slice_that_cuts_the_connection(
+    rf: RequestFactory, doc: Path
+) -> None:
+    # fstat said 2000 bytes (the Content-Length sent); the read finds 1000.
+    download = dataclasses.replace(download_of(doc), size=2000)
+    response = serve(rf.get("/"), download)
+    assert isinstance(response, DownloadResponse)
+    assert response["Content-Length"] == "2000"
+    assert isinstance(response.file_to_stream, FileSlice)
+    # As when sendfile(2) stops short: closing raises, so the server drops the connection.
+    with pytest.raises(TruncatedFileError):
+        response.close()
+    assert download.file is not None
     assert download.file.closed
 
 

@@ -15,6 +15,7 @@ from django.test import AsyncRequestFactory, RequestFactory
 
 from dlshortcuts import serve_path
 from dlshortcuts.download import Download
+from dlshortcuts.engine.bodies import INLINE_BODY_SIZE
 from dlshortcuts.engine.response import DownloadResponse, listened, report_finished
 from dlshortcuts.signals import download_finished, download_started
 
@@ -113,7 +114,7 @@ def test_listened_sees_only_live_receivers() -> None:
 def test_closed_under_a_wsgi_file_wrapper_the_response_is_freed_without_the_garbage_collector(
     rf: RequestFactory, tmp_path: Path
 ) -> None:
-    (tmp_path / "f.bin").write_bytes(b"x" * 100)
+    (tmp_path / "f.bin").write_bytes(b"x" * (INLINE_BODY_SIZE + 1))  # too large to be read at once
     response = serve_path(rf.get("/"), "f.bin", root=tmp_path)
     file_slice = response.file_to_stream
     file = response.download.file

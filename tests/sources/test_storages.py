@@ -91,12 +91,14 @@ def test_local_storage_matching_etag_answers_304(client: Client, private_root: P
 
 
 def test_local_storage_keeps_sendfile_under_wsgi(rf: RequestFactory, private_root: Path) -> None:
-    response = serve_storage(rf.get("/"), "reports/q1.csv", storage="private")
+    # Larger than a body read at once: the descriptor goes to wsgi.file_wrapper.
+    (private_root / "reports" / "year.csv").write_bytes(DATA * 7)
+    response = serve_storage(rf.get("/"), "reports/year.csv", storage="private")
 
     assert isinstance(response, DownloadResponse)
     assert isinstance(response.file_to_stream, FileSlice)
-    assert response.download.path == str(private_root / "reports" / "q1.csv")
-    assert response.download.name == "reports/q1.csv"
+    assert response.download.path == str(private_root / "reports" / "year.csv")
+    assert response.download.name == "reports/year.csv"
     assert response.download.storage is storages["private"]
     response.close()
 

@@ -22,7 +22,7 @@ import pytest
 from django.test import AsyncRequestFactory, RequestFactory
 
 from dlshortcuts import DownloadResponse, aserve_path, serve_generated, serve_path
-from dlshortcuts.engine.bodies import TruncatedFileError, aiter_pieces
+from dlshortcuts.engine.bodies import INLINE_BODY_SIZE, TruncatedFileError, aiter_pieces
 from dlshortcuts.http.ranges import ByteRange
 from tests.app_servers import (
     SERVERS,
@@ -65,7 +65,7 @@ def server(
 def test_closing_a_response_whose_file_shrank_raises_and_closes_it(
     tmp_path: Path, rf: RequestFactory
 ) -> None:
-    (tmp_path / "f.bin").write_bytes(b"x" * 100)
+    (tmp_path / "f.bin").write_bytes(b"x" * (INLINE_BODY_SIZE + 1))  # too large to be read at once
     response = serve_path(rf.get("/"), "f.bin", root=tmp_path)
     assert isinstance(response, DownloadResponse)
     os.truncate(tmp_path / "f.bin", 50)  # as if sendfile(2) had been cut short
