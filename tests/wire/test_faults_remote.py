@@ -163,7 +163,12 @@ def test_upstream_failing_mid_body_cuts_the_client_and_leaves_nothing(
     worker = Worker(pid, upstream.port)
     # Complete downloads first, as many at once as the faults: imports,
     # gunicorn's thread pool and the pooled upstream connections all exist
-    # before the baseline is taken.
+    # before the baseline is taken. The pool starts a thread only when all
+    # it has are busy, and quick downloads may share three: four slow
+    # answers at once start the fourth, which a stall would otherwise start.
+    slow = concurrently(remote_app.port, "/proxy/slow_headers/x?delay=0.5")
+    assert slow == [Answer(200, 4, 4)] * CLIENTS
+    assert threads(pid) == 1 + CLIENTS  # the main thread and the full pool
     whole = Answer(200, len(DATA), len(DATA))
     assert concurrently(remote_app.port, "/proxy/files/file.bin") == [whole] * CLIENTS
     baseline = worker.holdings()
