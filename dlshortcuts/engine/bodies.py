@@ -177,10 +177,10 @@ def wsgi_body(file: IO[bytes], pieces: Sequence[Piece]) -> Iterable[bytes]:
         return iter_pieces(file, pieces)
     byte_range = pieces[0]
     if byte_range.length <= INLINE_BODY_SIZE:
-        file.seek(byte_range.start)
-        data = file.read(byte_range.length)
-        if len(data) == byte_range.length:
-            return (data,)
+        try:
+            return (read_exactly(file, byte_range.start, byte_range.length),)
+        except TruncatedFileError:
+            pass  # sent as a FileSlice, whose close cuts the connection
     return FileSlice(file, byte_range)
 
 
