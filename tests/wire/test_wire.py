@@ -216,7 +216,7 @@ def _io_of(server: Server, path: str, headers: dict[str, str]) -> tuple[dict[str
         response, body = fetch(server, path, headers=headers)
         after = _workers_io(server)
         assert response.status in {200, 206}
-        grown = [pid for pid in after if after[pid]["rchar"] > before.get(pid, after[pid])["rchar"]]
+        grown = [pid for pid in after if pid in before and after[pid]["rchar"] > before[pid]["rchar"]]
         if len(grown) != 1 or after.keys() != before.keys():
             # Another worker read meanwhile (still booting, importing on its
             # first request): whose counters hold the body is unclear.
