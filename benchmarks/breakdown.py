@@ -47,8 +47,8 @@ from gunicorn.http.wsgi import FileWrapper
 from dlshortcuts import aserve_path, serve_path
 from dlshortcuts.download import Download
 from dlshortcuts.engine.decide import Representation, decide
-from dlshortcuts.engine.headers import last_modified, rangeable, representation_headers
-from dlshortcuts.engine.respond import request_fields, respond, set_headers
+from dlshortcuts.engine.headers import last_modified, represent, representation_headers, set_headers
+from dlshortcuts.engine.respond import request_fields, respond
 from dlshortcuts.engine.response import DownloadResponse
 from dlshortcuts.options import Options, path_argument
 from dlshortcuts.sources.beneath import open_beneath
@@ -255,6 +255,9 @@ def _steps(request: HttpRequest, root: str, stack: ExitStack) -> dict[str, Call]
         response = DownloadResponse(download, request=request)
         set_headers(response, headers)
 
+    def remembered() -> None:
+        represent(DownloadResponse(download, request=request), download, options)
+
     return {
         "options parsed and validated": lambda: (
             Options.parse("serve_path", {}),
@@ -269,18 +272,15 @@ def _steps(request: HttpRequest, root: str, stack: ExitStack) -> dict[str, Call]
             f"/proc/self/fd/{descriptor}"
         ),
         "  of which the Download value (made, closed)": lambda: Download(Bench.SMALL, size=4 * KIB).close(),
-        "representation headers (type, disposition, validators)": lambda: representation_headers(
+        "representation headers computed (type, disposition, validators)": lambda: representation_headers(
             download, options
         ),
         "decide: request fields, preconditions, Range": lambda: decide(
             "GET", request_fields(request), representation
         ),
         "response object + representation header assignment": response_object,
+        "response object + representation remembered (the file served before)": remembered,
         "the engine, all of it (respond, no close)": lambda: respond(request, download, options),
-        "rangeable + last_modified (read twice a request)": lambda: (
-            rangeable(download, options),
-            last_modified(download, options),
-        ),
         # Sent by every response's close(), FileResponse's and the ceiling's too.
         "Django's request_finished signal (every close)": lambda: request_finished.send(sender=WSGIHandler),
     }

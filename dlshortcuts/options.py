@@ -116,7 +116,9 @@ class Options:
     max_age: int | None = None
     ranges: bool = True
     sniff: bool | None = None
-    headers: Mapping[str, str] = field(default_factory=dict)
+    # Left out of the hash (a dict has none): equal options hash equal, and
+    # options without headers can key a cache (engine/headers.py).
+    headers: Mapping[str, str] = field(default_factory=dict, hash=False)
     delete_when_done: bool = False
 
     def __post_init__(self) -> None:

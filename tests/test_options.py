@@ -29,6 +29,13 @@ def test_defaults() -> None:
     )
 
 
+def test_options_are_hashable_with_headers_left_out_of_the_hash() -> None:
+    # What keys the remembered representations (engine/headers.py).
+    assert hash(Options(max_age=60)) == hash(Options(max_age=60)) != hash(Options())
+    assert hash(Options(headers={"X-Robots-Tag": "noindex"})) == hash(Options())
+    assert Options(headers={"X-Robots-Tag": "noindex"}) != Options()
+
+
 def test_parse_returns_the_callers_keywords() -> None:
     kwargs: dict[str, Any] = {"filename": "a.csv", "max_age": 60, "year": 2024, "headers": None}
     options, rest = Options.parse("serve_x", kwargs, others=True)

@@ -8,7 +8,7 @@ for ``wsgi.file_wrapper`` under WSGI, an async iterator under ASGI.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 from django.core.exceptions import DisallowedRedirect
@@ -18,7 +18,7 @@ from django.utils.encoding import iri_to_uri
 from dlshortcuts.download import Download, SourceUnavailable
 from dlshortcuts.engine.bodies import FileSlice, aiter_pieces, is_asgi, wsgi_body
 from dlshortcuts.engine.decide import FIELDS, Decision, Representation, decide, relay
-from dlshortcuts.engine.headers import last_modified, rangeable, representation_headers
+from dlshortcuts.engine.headers import represent, representation_of, set_headers
 from dlshortcuts.engine.response import DownloadResponse
 from dlshortcuts.engine.streams import FileBlocks, aiter_stream, iter_stream
 from dlshortcuts.http.environ import meta_key
@@ -39,27 +39,6 @@ _NOT_MODIFIED_HEADERS = (
 _FRESH_STATUSES = frozenset({304, 412, 416})
 # The fields decide() reads, with their keys in request.META.
 _FIELD_KEYS = tuple((name, meta_key(name)) for name in FIELDS)
-
-
-def set_headers(response: DownloadResponse, fields: Iterable[tuple[str, str]]) -> None:
-    """Set each ``(name, value)`` of ``fields`` on ``response``, as ``response.headers[name] = value`` does.
-
-    Django checks every assignment: the name must be ASCII, the value
-    Latin-1 (else it is MIME-encoded), neither may hold CR or LF (a header
-    injection). A ``str`` that is printable ASCII passes those checks
-    unchanged, so it is stored as Django would store it, without the cost
-    of the checks (nine a request, 9 % of a small download's time); any
-    other name or value (non-ASCII, a control character, not a ``str``)
-    goes through Django's checks as before.
-    """
-    store = response.headers._store  # CaseInsensitiveMapping's own dict, name.lower() -> (name, value)
-    for name, value in fields:
-        if type(name) is str and type(value) is str:
-            line = name + value
-            if line.isascii() and line.isprintable():
-                store[name.lower()] = (name, value)
-                continue
-        response.headers[name] = value
 
 
 def respond(request: HttpRequest, download: Download, options: Options) -> DownloadResponse:
@@ -136,7 +115,7 @@ def _build(
     if response is None:
         response, _, representation = _represent(request, download, options)
     else:
-        representation = _representation(response, download, options)
+        representation = representation_of(response, download, options)
     method = request.method or "GET"
     if download.status is not None:
         decision = relay(download.status, download.size)
@@ -167,23 +146,8 @@ def _represent(
 ) -> tuple[DownloadResponse, str, Representation]:
     """A 200 carrying the representation headers, its content type and its metadata."""
     response = empty(request, download)
-    headers, content_type = representation_headers(download, options)
-    set_headers(response, headers)
-    return response, content_type, _representation(response, download, options)
-
-
-def _representation(response: DownloadResponse, download: Download, options: Options) -> Representation:
-    # The ETag and Content-Type as set (the headers option wins), read from
-    # the store set_headers() writes, name.lower() -> (name, value).
-    store = response.headers._store
-    etag = store.get("etag")
-    return Representation(
-        size=download.size,
-        etag=None if etag is None else etag[1],
-        last_modified=last_modified(download, options),
-        ranges=rangeable(download, options),
-        content_type=store["content-type"][1],
-    )
+    content_type, representation = represent(response, download, options)
+    return response, content_type, representation
 
 
 def _hand_over(response: DownloadResponse, handover: Mapping[str, str]) -> DownloadResponse:

@@ -7,12 +7,20 @@ from __future__ import annotations
 
 import datetime
 import os
+import time
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from django.http.response import HttpResponseBase
 from django.test import RequestFactory
+from django.utils.http import http_date
 
+from dlshortcuts import Download, serve_path
+from dlshortcuts.engine import headers
+from dlshortcuts.options import Options
+from dlshortcuts.sources.files import open_file
 from tests.engine.serving import CONTENT, ETAG, LAST_MODIFIED, MTIME_NS, download_of, get, serve
 from tests.reading import consume
 from tests.samples import HTML
@@ -180,3 +188,119 @@ def test_extra_headers_win(rf: RequestFactory, doc: Path) -> None:
     assert response["X-Robots-Tag"] == "noindex"
     assert response["Content-Disposition"] == "inline"
     consume(response)
+
+
+# Remembered per file version (represent): a file on disk, served by serve_path
+
+
+def _served(
+    factory: Factory, path: Path, request_headers: dict[str, str] | None = None, **options: Any
+) -> HttpResponseBase:
+    response = serve_path(factory.get("/", headers=request_headers or {}), path, **options)
+    consume(response)
+    return response
+
+
+def test_a_file_served_again_gets_the_same_headers_computed_once(
+    rf: RequestFactory, doc: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    computed: list[str] = []
+    compute = headers.representation_headers
+
+    def counting(download: Download, options: Options) -> tuple[list[tuple[str, str]], str]:
+        computed.append(download.filename)
+        return compute(download, options)
+
+    monkeypatch.setattr(headers, "representation_headers", counting)
+    first, second = _served(rf, doc), _served(rf, doc)
+    assert computed == ["doc.pdf"]
+    assert (
+        list(second.items())
+        == list(first.items())
+        == [
+            ("Content-Type", "application/pdf"),
+            ("Content-Disposition", 'attachment; filename="doc.pdf"'),
+            ("X-Content-Type-Options", "nosniff"),
+            ("Cache-Control", "private, no-cache"),
+            ("Last-Modified", LAST_MODIFIED),
+            ("ETag", ETAG),
+            ("Accept-Ranges", "bytes"),
+            ("Content-Length", "1000"),
+        ]
+    )
+    # decide() reads the remembered validators and size.
+    assert _served(rf, doc, {"If-None-Match": ETAG}).status_code == 304
+    partial = _served(rf, doc, {"Range": "bytes=990-"})
+    assert (partial.status_code, partial["Content-Range"]) == (206, "bytes 990-999/1000")
+    assert computed == ["doc.pdf"]
+
+
+def test_a_rewritten_file_is_represented_afresh(rf: RequestFactory, doc: Path) -> None:
+    assert _served(rf, doc)["ETag"] == ETAG
+    doc.write_bytes(CONTENT + b"!")
+    os.utime(doc, ns=(MTIME_NS, MTIME_NS))  # the same mtime: the size tells
+    grown = _served(rf, doc)
+    assert (grown["ETag"], grown["Content-Length"]) == (f'"3e9-{1_700_000_000_123_456:x}"', "1001")
+    doc.write_bytes(CONTENT + b"?")
+    os.utime(doc, ns=(MTIME_NS, MTIME_NS + 1))  # the same size, one nanosecond later
+    assert _served(rf, doc)["ETag"] == f'"3e9-{1_700_000_000_123_456:x}"'  # the ETag is in microseconds
+    assert _served(rf, doc, {"If-None-Match": grown["ETag"]}).status_code == 304
+
+
+def test_an_mtime_in_the_future_is_not_remembered(
+    rf: RequestFactory, doc: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    now = time.time()
+    future = int(now) + 3600
+    os.utime(doc, (future, future))
+    # RFC 9110 §8.8.2.1: never later than the response's Date.
+    assert _served(rf, doc)["Last-Modified"] in {http_date(now), http_date(now + 1)}
+    monkeypatch.setattr(time, "time", lambda: now + 7200.0)
+    assert _served(rf, doc)["Last-Modified"] == http_date(future)
+
+
+def test_the_headers_option_and_a_sources_own_fields_are_never_remembered(
+    rf: RequestFactory, doc: Path
+) -> None:
+    assert _served(rf, doc, headers={"ETag": '"mine"'})["ETag"] == '"mine"'
+    assert _served(rf, doc)["ETag"] == ETAG
+    assert _served(rf, doc, headers={"ETag": '"other"'})["ETag"] == '"other"'
+    assert _served(rf, doc, {"If-None-Match": '"other"'}, headers={"ETag": '"other"'}).status_code == 304
+    remembered = len(headers._remembered)
+    consume(serve(rf.get("/"), replace(open_file(doc), headers={"Content-Language": "fr"})))
+    assert len(headers._remembered) == remembered
+
+
+@pytest.mark.parametrize(
+    ("options", "field", "value"),
+    [
+        ({"as_attachment": False}, "Content-Disposition", 'inline; filename="doc.pdf"'),
+        ({"filename": "report.csv"}, "Content-Type", "text/csv"),
+        ({"content_type": "application/x-custom"}, "Content-Type", "application/x-custom"),
+        ({"max_age": 60}, "Cache-Control", "private, max-age=60"),
+        ({"etag": False}, "ETag", None),
+        ({"ranges": False}, "Accept-Ranges", "none"),
+        ({"last_modified": 0}, "Last-Modified", "Thu, 01 Jan 1970 00:00:00 GMT"),
+    ],
+)
+def test_each_option_is_remembered_apart(
+    rf: RequestFactory, doc: Path, options: dict[str, Any], field: str, value: str | None
+) -> None:
+    default = _served(rf, doc)
+    assert _served(rf, doc, **options).get(field) == value != default.get(field)
+    assert _served(rf, doc).get(field) == default.get(field)
+    assert _served(rf, doc, **options).get(field) == value
+
+
+def test_remembered_versions_are_bounded(
+    rf: RequestFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(headers, "REMEMBERED_VERSIONS", 2)
+    monkeypatch.setattr(headers, "_remembered", {})
+    paths = [tmp_path / f"{index}.pdf" for index in range(3)]
+    for path in paths:
+        path.write_bytes(CONTENT)
+        os.utime(path, ns=(MTIME_NS, MTIME_NS))
+        assert _served(rf, path)["Content-Disposition"] == f'attachment; filename="{path.name}"'
+    # The oldest went first.
+    assert [key[1] for key in headers._remembered] == [str(paths[1]), str(paths[2])]

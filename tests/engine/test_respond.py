@@ -17,7 +17,8 @@ from django.test import AsyncRequestFactory, RequestFactory
 
 from dlshortcuts import Download, DownloadResponse
 from dlshortcuts.engine.bodies import INLINE_BODY_SIZE, FileSlice, TruncatedFileError
-from dlshortcuts.engine.respond import request_fields, respond, set_headers
+from dlshortcuts.engine.headers import set_headers
+from dlshortcuts.engine.respond import request_fields, respond
 from dlshortcuts.http.ranges import MAX_RANGES
 from dlshortcuts.options import Options
 from tests.engine.serving import CONTENT, ETAG, LAST_MODIFIED, download_of, get, serve
