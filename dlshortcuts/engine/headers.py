@@ -26,7 +26,7 @@ from dlshortcuts.http.dates import not_after_now
 from dlshortcuts.http.disposition import content_disposition
 from dlshortcuts.options import Options
 
-#: How many versions of files :func:`represent` remembers (about 2 KB each).
+#: How many versions of files :func:`represent` remembers (about 3 KB each).
 REMEMBERED_VERSIONS = 1024
 
 # A response's header store as set_headers() leaves it, its content type
@@ -47,7 +47,8 @@ def represent(response: HttpResponseBase, download: Download, options: Options) 
     version and the header store copied afterwards. Not remembered: a
     source's or the caller's own header fields, and a Last-Modified that had
     to be clamped to the current time (RFC 9110 §8.8.2.1: it changes as the
-    clock reaches the file's future mtime).
+    clock reaches the file's future mtime), or may have been (an mtime in
+    the current second).
 
     :returns: the content type as computed (the ``headers`` option may
         replace the one sent) and the :class:`Representation` decide() reads.
